@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { startServer, StartupConfigError } from '../src/index.js';
+import { VERSION, REDIS_VERSION } from '../src/version.js';
+
+const USAGE = `Usage: nodis-server [/path/to/nodis.conf] [options]
+       nodis-server -v or --version
+       nodis-server -h or --help
+
+Examples:
+       nodis-server (run the server with the default config)
+       nodis-server /etc/nodis/6379.conf
+       nodis-server --port 7777
+       nodis-server /etc/mynodis.conf --loglevel verbose --save ""
+
+Options are the config file's directives, as in redis-server (see the README).`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '-v' || args[0] === '--version') {
+    console.log(`nodis-server v=${VERSION} redis-compat=${REDIS_VERSION} node=${process.version}`);
+    return;
+  }
+  if (args[0] === '-h' || args[0] === '--help') {
+    console.log(USAGE);
+    return;
+  }
+  let server;
+  try {
+    server = await startServer(args);
+  } catch (error) {
+    if (error instanceof StartupConfigError) {
+      console.error(error.message);
+    } else {
+      console.error(`Could not start nodis: ${(error as Error).message}`);
+    }
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    server.log.info({ signal }, 'Received signal, scheduling shutdown');
+    void server.shutdown().then(() => {
+      server.log.flush?.();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,109 @@
+import { CommandError, Err, fail } from '../src/errors.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Parses a signed 64-bit integer as Redis's string2ll: optional '-', digits, no '+', no leading
+ * zeros or spaces. Returns undefined when malformed or out of range.
+ */
+export function parseInt64(text: string): bigint | undefined {
+  const n = text.length;
+  if (n === 0 || n > 20) return undefined;
+  let i = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  if (i === n) return undefined;
+  if (text.charCodeAt(i) === 0x30) return n === 1 ? 0n : undefined;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  const value = BigInt(text);
+  return value < INT64_MIN || value > INT64_MAX ? undefined : value;
+}
+
+/**
+ * Parses an integer argument as a JS number (exact up to 2^53; int64 values beyond that are
+ * rounded, which only matters for range checks). Short inputs take a fast path without BigInt.
+ */
+export function parseInteger(text: string): number | undefined {
+  const n = text.length;
+  if (n > 0 && n <= 15) {
+    let i = text.charCodeAt(0) === 0x2d ? 1 : 0;
+    if (i === n) return undefined;
+    if (text.charCodeAt(i) === 0x30) return n === 1 ? 0 : undefined;
+    let value = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i) - 0x30;
+      if (c < 0 || c > 9) return undefined;
+      value = value * 10 + c;
+    }
+    return text.charCodeAt(0) === 0x2d ? -value : value;
+  }
+  const big = parseInt64(text);
+  return big === undefined ? undefined : Number(big);
+}
+
+/** An integer argument, or Redis's "value is not an integer or out of range" (or `error`). */
+export function integerArg(text: string, error: string = Err.notInteger): number {
+  const value = parseInteger(text);
+  if (value === undefined) throw new CommandError(error);
+  return value;
+}
+
+/** An integer argument within [min, max]. */
+export function rangedIntegerArg(text: string, min: number, max: number, error: string = Err.notInteger): number {
+  const value = integerArg(text, error);
+  if (value < min || value > max) throw new CommandError(error);
+  return value;
+}
+
+/**
+ * Parses a float as Redis's string2ld/strtold: decimal or hex notation, "inf"/"infinity" in any
+ * case; no spaces, no NaN. Returns undefined when malformed.
+ */
+export function parseFloatStrict(text: string): number | undefined {
+  if (text.length === 0 || text.length > 5000) return undefined;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (isSpace(first) || isSpace(last)) return undefined;
+  const lower = text.toLowerCase();
+  const sign = lower[0] === '-' ? -1 : 1;
+  const unsigned = lower[0] === '-' || lower[0] === '+' ? lower.slice(1) : lower;
+  if (unsigned === 'inf' || unsigned === 'infinity') return sign * Infinity;
+  if (/^0x/.test(unsigned)) {
+    const value = parseHexFloat(unsigned.slice(2));
+    return value === undefined ? undefined : sign * value;
+  }
+  if (!/^([0-9]+\.?[0-9]*|\.[0-9]+)(e[-+]?[0-9]+)?$/.test(unsigned)) return undefined;
+  return sign * Number(unsigned);
+}
+
+/** A float argument, or Redis's "value is not a valid float" (or `error`). */
+export function floatArg(text: string, error: string = Err.notFloat): number {
+  const value = parseFloatStrict(text);
+  if (value === undefined) throw new CommandError(error);
+  return value;
+}
+
+function parseHexFloat(text: string): number | undefined {
+  const match = /^([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([-+]?[0-9]+))?$/.exec(text);
+  if (match === null || (match[1] === '' && (match[2] ?? '') === '')) return undefined;
+  const digits = match[1] + (match[2] ?? '');
+  const mantissa = digits === '' ? 0 : Number(BigInt('0x' + digits));
+  return mantissa * 2 ** (Number(match[3] ?? 0) - 4 * (match[2] ?? '').length);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+/** A SCAN cursor: an unsigned 64-bit decimal, else "invalid cursor". */
+export function cursorArg(text: string): number {
+  if (!/^[0-9]{1,20}$/.test(text) || BigInt(text) > 2n ** 64n - 1n) fail(Err.invalidCursor);
+  return Number(text);
+}
+
+/** Compares an option name case-insensitively without allocating for the common cases. */
+export function isOption(arg: string, upper: string): boolean {
+  return arg.length === upper.length && (arg === upper || arg.toUpperCase() === upper);
+}

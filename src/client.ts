@@ -1,0 +1,111 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Command } from './command.js';
+import type { Database, KeyWatcher } from './keyspace/database.js';
+import { RequestParser } from './protocol/request-parser.js';
+import type { ReplySink, ReplyWriter } from './protocol/reply-writer.js';
+import type { Server } from './server.js';
+
+export interface QueuedCommand {
+  command: Command;
+  argv: string[];
+}
+
+export interface WatchedKey {
+  db: Database;
+  key: string;
+  /** The key was already logically expired when watched, so expiring does not count as a change. */
+  expiredWhenWatched: boolean;
+}
+
+/** One connection: its protocol state, selected database, transaction and identity. */
+export class Client implements ReplySink, KeyWatcher {
+  resp: 2 | 3 = 2;
+  db: Database;
+  name = '';
+  libName = '';
+  libVersion = '';
+  authenticated: boolean;
+  /** Commands queued since MULTI, or null outside a transaction. */
+  multi: QueuedCommand[] | null = null;
+  /** A command was rejected while queueing: EXEC must abort. */
+  multiFailed = false;
+  watched: WatchedKey[] = [];
+  /** A watched key was modified: EXEC must fail. */
+  casDirty = false;
+  /** CLIENT REPLY OFF: replies are dropped until CLIENT REPLY ON. */
+  replyOff = false;
+  /** CLIENT REPLY SKIP was sent: the next command's reply is dropped. */
+  skipNextReply = false;
+  /** The reply of the command being run is dropped. */
+  skipReply = false;
+  noEvict = false;
+  noTouch = false;
+  /** Close once pending replies are written (QUIT, protocol errors, CLIENT KILL of self). */
+  closeAfterReply = false;
+  closed = false;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand = 'NULL';
+  readonly parser: RequestParser;
+  readonly address: string;
+  readonly localAddress: string;
+  readonly log: Logger;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    readonly server: Server,
+  ) {
+    this.db = server.databases[0];
+    this.authenticated = server.config.get('requirepass') === '';
+    this.address = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.log = server.log.child({ client: id, addr: this.address });
+    this.parser = new RequestParser({
+      maxBulkLength: () => server.config.get('proto-max-bulk-len'),
+      authRequired: () => !this.authenticated,
+    });
+  }
+
+  /** The writer that replies to this client while its commands run. */
+  get reply(): ReplyWriter {
+    return this.server.writer;
+  }
+
+  send(chunk: Buffer): void {
+    if (this.closed) return;
+    if (!this.socket.write(chunk) && !this.socket.isPaused()) {
+      // The peer reads slower than it sends: stop reading until it catches up.
+      this.socket.pause();
+      this.socket.once('drain', () => this.socket.resume());
+    }
+  }
+
+  watchedKeyTouched(): void {
+    this.casDirty = true;
+  }
+
+  selectDatabase(index: number): void {
+    this.db = this.server.databases[index];
+  }
+
+  /** Forgets every WATCHed key. */
+  unwatchAll(): void {
+    for (const { db, key } of this.watched) db.unwatch(key, this);
+    this.watched = [];
+    this.casDirty = false;
+  }
+
+  /** Leaves MULTI state, dropping queued commands. */
+  discardTransaction(): void {
+    this.multi = null;
+    this.multiFailed = false;
+    this.unwatchAll();
+  }
+}
+
+function formatAddress(host: string | undefined, port: number | undefined): string {
+  if (host === undefined) return '?:0';
+  return host.includes(':') && !host.startsWith('::ffff:') ? `[${host}]:${port}` : `${host.replace(/^::ffff:/, '')}:${port}`;
+}

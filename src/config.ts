@@ -1,0 +1,262 @@
+import { readFileSync } from 'node:fs';
+import { splitArgs } from './protocol/split-args.js';
+
+/**
+ * Configuration parameters, their defaults and parsers. The same definitions serve the config
+ * file, the command line (`--port 7000`), CONFIG GET, CONFIG SET and CONFIG REWRITE.
+ */
+export interface ConfigValues {
+  port: number;
+  bind: string[];
+  'protected-mode': boolean;
+  'tcp-backlog': number;
+  'tcp-keepalive': number;
+  timeout: number;
+  maxclients: number;
+  databases: number;
+  requirepass: string;
+  dir: string;
+  dbfilename: string;
+  save: string;
+  loglevel: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
+  logfile: string;
+  'proto-max-bulk-len': number;
+  hz: number;
+}
+
+export type ConfigName = keyof ConfigValues;
+
+interface Param<K extends ConfigName> {
+  name: K;
+  default: string;
+  /** CONFIG SET may change it while running. */
+  mutable: boolean;
+  parse(args: readonly string[]): ConfigValues[K];
+  format(value: ConfigValues[K]): string;
+}
+
+/** Raised for a value that does not parse; the message is Redis's explanation. */
+export class ConfigError extends Error {}
+
+function integer(min: number, max: number) {
+  return {
+    parse(args: readonly string[]): number {
+      const n = parseStrictInteger(one(args));
+      if (n === undefined) throw new ConfigError("argument couldn't be parsed into an integer");
+      if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+      return n;
+    },
+    format: (value: number) => String(value),
+  };
+}
+
+function memory(min: number, max: number) {
+  return {
+    parse(args: readonly string[]): number {
+      const n = parseMemory(one(args));
+      if (n === undefined) throw new ConfigError("argument must be a memory value");
+      if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+      return n;
+    },
+    format: (value: number) => String(value),
+  };
+}
+
+const yesNo = {
+  parse(args: readonly string[]): boolean {
+    const text = one(args).toLowerCase();
+    if (text === 'yes') return true;
+    if (text === 'no') return false;
+    throw new ConfigError("argument must be 'yes' or 'no'");
+  },
+  format: (value: boolean) => (value ? 'yes' : 'no'),
+};
+
+const text = {
+  parse: (args: readonly string[]) => one(args),
+  format: (value: string) => value,
+};
+
+function oneOf<T extends string>(...values: T[]) {
+  return {
+    parse(args: readonly string[]): T {
+      const choice = one(args).toLowerCase();
+      if (!(values as string[]).includes(choice)) throw new ConfigError('argument(s) must be one of the following: ' + values.join(', '));
+      return choice as T;
+    },
+    format: (value: T) => value,
+  };
+}
+
+const addresses = {
+  parse(args: readonly string[]): string[] {
+    const list = args.flatMap((arg) => arg.split(' ')).filter((a) => a !== '');
+    if (list.length === 0 || list.length > 16) throw new ConfigError('Too many bind addresses specified.');
+    return list;
+  },
+  format: (value: string[]) => value.join(' '),
+};
+
+/** Save points: pairs of "<seconds> <changes>", or "" for none. */
+const savePoints = {
+  parse(args: readonly string[]): string {
+    const words = args.flatMap((arg) => arg.split(' ')).filter((w) => w !== '');
+    if (words.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
+    for (const word of words) {
+      if (parseStrictInteger(word) === undefined || parseStrictInteger(word)! < 0) throw new ConfigError('Invalid save parameters');
+    }
+    return words.join(' ');
+  },
+  format: (value: string) => value,
+};
+
+function param<K extends ConfigName>(
+  name: K,
+  defaultValue: string,
+  mutable: boolean,
+  codec: { parse(args: readonly string[]): ConfigValues[K]; format(value: ConfigValues[K]): string },
+): Param<K> {
+  return { name, default: defaultValue, mutable, parse: codec.parse, format: codec.format };
+}
+
+export const PARAMS: readonly Param<ConfigName>[] = [
+  param('port', '6379', false, integer(0, 65535)),
+  param('bind', '127.0.0.1', false, addresses),
+  param('protected-mode', 'yes', true, yesNo),
+  param('tcp-backlog', '511', false, integer(0, 2147483647)),
+  param('tcp-keepalive', '300', true, integer(0, 2147483647)),
+  param('timeout', '0', true, integer(0, 2147483647)),
+  param('maxclients', '10000', true, integer(1, 2147483647)),
+  param('databases', '16', false, integer(1, 2147483647)),
+  param('requirepass', '', true, text),
+  param('dir', '.', true, text),
+  param('dbfilename', 'dump.rdb', true, text),
+  param('save', '3600 1 300 100 60 10000', true, savePoints),
+  param('loglevel', 'notice', true, oneOf('debug', 'verbose', 'notice', 'warning', 'nothing')),
+  param('logfile', '', false, text),
+  param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER)),
+  param('hz', '10', true, integer(1, 500)),
+] as Param<ConfigName>[];
+
+const BY_NAME = new Map(PARAMS.map((p) => [p.name as string, p]));
+
+export function findParam(name: string): Param<ConfigName> | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+export class Config {
+  readonly values: ConfigValues;
+  /** Where the configuration was read from, for INFO and CONFIG REWRITE; '' when none. */
+  file = '';
+
+  constructor() {
+    const values: Record<string, unknown> = {};
+    for (const p of PARAMS) values[p.name] = p.parse([p.default]);
+    this.values = values as unknown as ConfigValues;
+  }
+
+  get<K extends ConfigName>(name: K): ConfigValues[K] {
+    return this.values[name];
+  }
+
+  /** The value as CONFIG GET shows it. */
+  format(p: Param<ConfigName>): string {
+    return p.format(this.values[p.name]);
+  }
+
+  /** Parses and stores one directive; throws ConfigError when it does not parse. */
+  apply(p: Param<ConfigName>, args: readonly string[]): void {
+    (this.values as unknown as Record<string, unknown>)[p.name] = p.parse(args);
+  }
+}
+
+/** A problem in the config file or on the command line: start-up stops with this message. */
+export class StartupConfigError extends Error {}
+
+/**
+ * Builds the configuration from redis-server style arguments: an optional config file path,
+ * then `--name value...` overrides.
+ */
+export function loadConfig(argv: readonly string[]): Config {
+  const config = new Config();
+  let rest = argv;
+  const lines: { text: string; where: string }[] = [];
+  if (rest.length > 0 && !rest[0].startsWith('--')) {
+    config.file = rest[0];
+    let content: string;
+    try {
+      content = readFileSync(rest[0], 'latin1');
+    } catch (error) {
+      throw new StartupConfigError(`Fatal error, can't open config file '${rest[0]}': ${(error as Error).message}`);
+    }
+    content.split('\n').forEach((line, index) => lines.push({ text: line, where: `${rest[0]}, at line ${index + 1}` }));
+    rest = rest.slice(1);
+  }
+  // Redis joins "--name v1 v2" into the config line "name v1 v2", quoting each value.
+  let current: string[] | null = null;
+  const options: string[][] = [];
+  for (const arg of rest) {
+    if (arg.startsWith('--') && arg.length > 2) {
+      current = [arg.slice(2)];
+      options.push(current);
+    } else if (current === null) {
+      throw new StartupConfigError(`Invalid option '${arg}': options must start with '--'`);
+    } else {
+      current.push(arg);
+    }
+  }
+  const saveLines: string[][] = [];
+  const readLine = (args: string[], where: string, line: string) => {
+    const p = findParam(args[0]);
+    if (p === undefined) throw new StartupConfigError(badDirective(where, line, 'Bad directive or wrong number of arguments'));
+    if (args.length < 2) throw new StartupConfigError(badDirective(where, line, 'wrong number of arguments'));
+    // Like Redis, consecutive save lines accumulate points rather than replace each other.
+    if (p.name === 'save') {
+      saveLines.push(args.slice(1));
+      args = ['save', ...saveLines.flat()];
+    }
+    try {
+      config.apply(p, args.slice(1));
+    } catch (error) {
+      throw new StartupConfigError(badDirective(where, line, (error as Error).message));
+    }
+  };
+  for (const { text, where } of lines) {
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const args = splitArgs(trimmed);
+    if (args === null) throw new StartupConfigError(badDirective(where, trimmed, 'Unbalanced quotes in configuration line'));
+    readLine(args, where, trimmed);
+  }
+  for (const option of options) {
+    // An empty value (`--save ""`) is a real argument, unlike an absent one.
+    if (option.length === 1) option.push('');
+    readLine(option, 'the command line', option.map((a) => (a === '' ? '""' : a)).join(' '));
+  }
+  return config;
+}
+
+function badDirective(where: string, line: string, reason: string): string {
+  return `*** FATAL CONFIG FILE ERROR ***\nReading the configuration file, in ${where}\n>>> '${line}'\n${reason}`;
+}
+
+function one(args: readonly string[]): string {
+  if (args.length !== 1) throw new ConfigError('wrong number of arguments');
+  return args[0];
+}
+
+/** A plain decimal integer (optional '-'), as Redis's string2ll accepts. */
+export function parseStrictInteger(text: string): number | undefined {
+  if (!/^-?(0|[1-9][0-9]*)$/.test(text) || text === '-0') return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** "100", "10k", "5kb", "1mb", "2gb" (case-insensitive), as Redis's memtoull reads them. */
+export function parseMemory(text: string): number | undefined {
+  const match = /^(-?[0-9]+)(b|k|kb|m|mb|g|gb)?$/i.exec(text);
+  if (match === null) return undefined;
+  const units: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  const n = Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()];
+  return Number.isSafeInteger(n) ? n : undefined;
+}

@@ -1,0 +1,86 @@
+import { performance } from 'node:perf_hooks';
+import type { Client } from './client.js';
+import type { Command } from './command.js';
+import { CommandError, Err } from './errors.js';
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/**
+ * Runs one request the way Redis's processCommand does: look up, check arity, authentication
+ * and transaction state, each with one rejection, then call the handler.
+ */
+export function dispatch(client: Client, argv: string[]): void {
+  const mark = client.reply.mark();
+  // CLIENT REPLY SKIP silences the command after it.
+  client.skipReply = client.skipNextReply;
+  client.skipNextReply = false;
+  processCommand(client, argv);
+  if (client.replyOff || client.skipReply) client.reply.rollback(mark);
+  client.skipReply = false;
+}
+
+function processCommand(client: Client, argv: string[]): void {
+  const server = client.server;
+  const command = server.table.resolve(argv);
+  if (command === undefined) {
+    const container = server.table.get(argv[0]);
+    reject(client, container === undefined
+      ? Err.unknownCommand(argv[0], argv.slice(1))
+      : Err.unknownSubcommand(argv[1], container.name));
+    return;
+  }
+  if (!command.arityAccepts(argv.length)) {
+    reject(client, Err.wrongArity(command.fullName), command);
+    return;
+  }
+  if (!client.authenticated && !command.noAuth) {
+    reject(client, Err.noAuth, command);
+    return;
+  }
+  if (client.multi !== null && !RUN_INSIDE_MULTI.has((command.parent ?? command).name)) {
+    if (command.noMulti) {
+      reject(client, 'ERR Command not allowed inside a transaction', command);
+      return;
+    }
+    client.multi.push({ command, argv });
+    client.reply.simple('QUEUED');
+    return;
+  }
+  server.commandTime = Date.now();
+  call(client, command, argv);
+}
+
+/**
+ * Calls a handler and keeps its statistics. An error thrown half-way through a reply rolls the
+ * reply back, so the client always gets one well-formed answer.
+ */
+export function call(client: Client, command: Command, argv: string[]): void {
+  const writer = client.reply;
+  const mark = writer.mark();
+  const errorsBefore = writer.errorReplies;
+  const start = performance.now();
+  try {
+    command.handler(client, argv);
+  } catch (error) {
+    writer.rollback(mark);
+    if (error instanceof CommandError) {
+      writer.error(error.message);
+    } else {
+      client.log.error({ err: error, command: command.fullName }, 'command failed unexpectedly');
+      writer.error(`ERR internal error while running '${command.fullName}'`);
+    }
+  }
+  const stats = command.stats;
+  stats.calls++;
+  stats.usec += (performance.now() - start) * 1000;
+  if (writer.errorReplies !== errorsBefore) stats.failedCalls++;
+  client.lastCommand = command.fullName;
+  client.server.stats.commandsProcessed++;
+}
+
+function reject(client: Client, message: string, command?: Command): void {
+  if (command !== undefined) command.stats.rejectedCalls++;
+  if (client.multi !== null) client.multiFailed = true;
+  client.reply.error(message);
+}

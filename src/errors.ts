@@ -1,0 +1,57 @@
+/**
+ * Every error text the server sends, in one place so each matches Redis 7 byte for byte.
+ * Texts are stored without the leading '-' and without CRLF.
+ */
+export const Err = {
+  syntax: 'ERR syntax error',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  overflow: 'ERR increment or decrement would overflow',
+  nanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  noAuth: 'NOAUTH Authentication required.',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  noPasswordSet: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  noSuchKey: 'ERR no such key',
+  dbIndexOutOfRange: 'ERR DB index is out of range',
+  invalidDbIndex: 'ERR invalid DB index',
+  sourceDestinationSame: 'ERR source and destination objects are the same',
+  invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
+  stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  bitOffset: 'ERR bit offset is not an integer or out of range',
+  bitValue: 'ERR bit is not an integer or out of range',
+  invalidCursor: 'ERR invalid cursor',
+  noProto: 'NOPROTO unsupported protocol version',
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInsideMulti: 'ERR WATCH inside MULTI is not allowed',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  wrongArity: (fullName: string) => `ERR wrong number of arguments for '${fullName}' command`,
+  unknownSubcommand: (sub: string, container: string) =>
+    `ERR unknown subcommand '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`,
+  unknownCommand: (name: string, args: readonly string[]) => {
+    let list = '';
+    for (let i = 0; i < args.length && list.length < 128; i++) {
+      list += `'${truncate(args[i], 128 - list.length)}' `;
+    }
+    return `ERR unknown command '${truncate(name, 128)}', with args beginning with: ${list}`;
+  },
+  protocol: (what: string) => `ERR Protocol error: ${what}`,
+} as const;
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+/**
+ * Thrown by handlers and argument parsers to answer a command with an error reply.
+ * Deliberately not an Error subclass: no stack is captured, so a rejected command stays cheap.
+ */
+export class CommandError {
+  constructor(readonly message: string) {}
+}
+
+export function fail(message: string): never {
+  throw new CommandError(message);
+}

@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import { commands } from '../commands/index.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { Server } from './server.js';
+
+export { Server } from './server.js';
+export { loadConfig, StartupConfigError } from './config.js';
+
+/**
+ * Starts a server from redis-server style arguments (`[config file] [--name value ...]`).
+ * Resolves once it listens; `server.port` is the bound port (useful with `--port 0`).
+ */
+export async function startServer(args: readonly string[] = [], logger?: Logger): Promise<Server> {
+  const config = loadConfig(args);
+  const log = logger ?? createLogger(config.get('loglevel'), config.get('logfile'));
+  const server = new Server(config, log, commands);
+  await server.listen();
+  return server;
+}

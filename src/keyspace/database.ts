@@ -1,0 +1,201 @@
+import type { RedisValue } from './values.js';
+
+/** Something that watches keys for WATCH/EXEC: touching a watched key flags it. */
+export interface KeyWatcher {
+  watchedKeyTouched(): void;
+}
+
+/** What the keyspace needs from the server: the command clock, and the expiry side effects. */
+export interface KeyspaceHost {
+  /** Milliseconds since the epoch, frozen for the duration of one command (or one EXEC). */
+  now(): number;
+  /** A key was found expired and removed. */
+  keyExpired(db: Database, key: string): void;
+}
+
+/**
+ * One of the numbered databases: keys to values, and keys to expiry times in ms, as Redis keeps
+ * `dict` and `expires`. Expired keys are removed when met (lazy expiry) and by the keyspace's
+ * active cycle. Knows nothing of commands or of the protocol.
+ */
+export class Database {
+  dict = new Map<string, RedisValue>();
+  expires = new Map<string, number>();
+  private watchers: Map<string, Set<KeyWatcher>> | null = null;
+  /** Persistent walk over `expires` for the active expiry cycle. */
+  private expiryWalk: Iterator<[string, number]> | null = null;
+  /** Persistent walk over `dict` for RANDOMKEY. */
+  private randomWalk: Iterator<string> | null = null;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly host: KeyspaceHost,
+  ) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** The value at `key`, or undefined when missing or expired (an expired key is removed). */
+  lookup(key: string): RedisValue | undefined {
+    const value = this.dict.get(key);
+    if (value === undefined) return undefined;
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return value;
+  }
+
+  /** `lookup` for commands that read: also counts keyspace hits and misses for INFO. */
+  lookupRead(key: string): RedisValue | undefined {
+    const value = this.lookup(key);
+    if (value === undefined) this.keyspaceMisses++;
+    else this.keyspaceHits++;
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+
+  /** Stores `value`; the key's TTL is cleared unless `keepTtl`. */
+  set(key: string, value: RedisValue, keepTtl = false): void {
+    this.dict.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  delete(key: string): boolean {
+    if (!this.dict.delete(key)) return false;
+    if (this.expires.size !== 0) this.expires.delete(key);
+    return true;
+  }
+
+  /** Expiry time in ms of a live key, or undefined when it has none. */
+  expireAt(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  setExpire(key: string, when: number): void {
+    this.expires.set(key, when);
+  }
+
+  /** Removes the TTL of `key`; returns whether it had one. */
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Removes `key` if its TTL has passed; returns whether it did. */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > this.host.now()) return false;
+    this.removeExpired(key);
+    return true;
+  }
+
+  /** Empties the database; returns how many keys it held. */
+  flush(): number {
+    const removed = this.dict.size;
+    this.touchWatchedIn(this.dict);
+    this.dict = new Map();
+    this.expires = new Map();
+    this.expiryWalk = null;
+    this.randomWalk = null;
+    return removed;
+  }
+
+  /** Exchanges contents with `other` (SWAPDB); clients watching keys of either are flagged. */
+  swapWith(other: Database): void {
+    this.touchWatchedIn(this.dict, other.dict);
+    other.touchWatchedIn(this.dict, other.dict);
+    [this.dict, other.dict] = [other.dict, this.dict];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    this.expiryWalk = other.expiryWalk = null;
+    this.randomWalk = other.randomWalk = null;
+  }
+
+  /**
+   * A live key picked pseudo-randomly in O(1) amortised: a persistent walk over the keys that
+   * skips a random stretch each call (a Map offers no random access).
+   */
+  randomKey(): string | undefined {
+    for (let attempts = 0; attempts < 100 && this.dict.size > 0; attempts++) {
+      const skip = Math.floor(Math.random() * 16);
+      let key: string | undefined;
+      for (let i = 0; i <= skip; i++) key = this.nextRandomWalkKey();
+      if (key !== undefined && !this.expireIfNeeded(key)) return key;
+    }
+    return undefined;
+  }
+
+  private nextRandomWalkKey(): string | undefined {
+    let step = this.randomWalk?.next();
+    if (step === undefined || step.done) {
+      this.randomWalk = this.dict.keys();
+      step = this.randomWalk.next();
+    }
+    return step.done ? undefined : step.value;
+  }
+
+  /**
+   * Checks up to `limit` keys with a TTL, continuing where the previous call stopped, and removes
+   * the expired ones. Returns [checked, expired].
+   */
+  expireSome(limit: number): [number, number] {
+    if (this.expires.size === 0) return [0, 0];
+    const now = this.host.now();
+    let checked = 0;
+    let expired = 0;
+    let wrapped = false;
+    while (checked < limit) {
+      let step = this.expiryWalk?.next();
+      if (step === undefined || step.done) {
+        if (wrapped) break;
+        wrapped = true;
+        this.expiryWalk = this.expires.entries();
+        step = this.expiryWalk.next();
+        if (step.done) break;
+      }
+      checked++;
+      const [key, when] = step.value;
+      if (when <= now && this.expires.get(key) === when) {
+        this.removeExpired(key);
+        expired++;
+      }
+    }
+    return [checked, expired];
+  }
+
+  private removeExpired(key: string): void {
+    this.dict.delete(key);
+    this.expires.delete(key);
+    this.touch(key);
+    this.host.keyExpired(this, key);
+  }
+
+  watch(key: string, watcher: KeyWatcher): void {
+    this.watchers ??= new Map();
+    let set = this.watchers.get(key);
+    if (set === undefined) this.watchers.set(key, (set = new Set()));
+    set.add(watcher);
+  }
+
+  unwatch(key: string, watcher: KeyWatcher): void {
+    const set = this.watchers?.get(key);
+    if (set === undefined) return;
+    set.delete(watcher);
+    if (set.size === 0) this.watchers!.delete(key);
+  }
+
+  /** Signals that `key` was modified: clients watching it will fail their EXEC. */
+  touch(key: string): void {
+    if (this.watchers === null) return;
+    const set = this.watchers.get(key);
+    if (set !== undefined) for (const watcher of set) watcher.watchedKeyTouched();
+  }
+
+  /** Touches the watched keys that exist in any of `dicts` (as Redis's touchAllWatchedKeysInDb). */
+  private touchWatchedIn(...dicts: Map<string, RedisValue>[]): void {
+    if (this.watchers === null) return;
+    for (const key of this.watchers.keys()) if (dicts.some((dict) => dict.has(key))) this.touch(key);
+  }
+}

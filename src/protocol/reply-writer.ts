@@ -1,0 +1,225 @@
+/**
+ * Encodes replies for the client whose input is being processed.
+ *
+ * All replies of one read burst are appended to a single scratch buffer shared by every
+ * connection (the event loop runs one connection's burst at a time) and flushed with one
+ * socket write at the end of the burst, or earlier when the buffer fills up. Strings are
+ * latin1: one char per byte, so every byte value round-trips.
+ */
+export interface ReplySink {
+  /** RESP protocol version negotiated by HELLO (2 or 3). */
+  resp: 2 | 3;
+  /** Receives the encoded bytes; the buffer is owned by the sink afterwards. */
+  send(chunk: Buffer): void;
+}
+
+const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
+const SCRATCH_SIZE = 64 * 1024;
+/** Replies this long are written by themselves instead of through the scratch buffer. */
+const LARGE_REPLY = 16 * 1024;
+
+const RESP2_NULL_BULK = '$-1\r\n';
+const RESP2_NULL_ARRAY = '*-1\r\n';
+const RESP3_NULL = '_\r\n';
+
+export class ReplyWriter {
+  private buf = Buffer.allocUnsafe(SCRATCH_SIZE);
+  private pos = 0;
+  private sink: ReplySink | null = null;
+  resp: 2 | 3 = 2;
+  /** Error replies sent, in all and by error code (the first word), for INFO. */
+  errorReplies = 0;
+  readonly errorCodes = new Map<string, number>();
+
+  /** Starts collecting replies for `sink`; replies still pending for another sink are flushed first. */
+  begin(sink: ReplySink): void {
+    if (this.sink !== sink) {
+      this.flush();
+      this.sink = sink;
+    }
+    this.resp = sink.resp;
+  }
+
+  /** Sends what was collected to the current sink. */
+  flush(): void {
+    if (this.pos === 0 || this.sink === null) return;
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    this.sink.send(out);
+  }
+
+  /** Runs `write` with replies addressed to another sink, then returns to the current one. */
+  sendTo(sink: ReplySink, write: (writer: ReplyWriter) => void): void {
+    const previous = this.sink;
+    this.begin(sink);
+    write(this);
+    this.flush();
+    if (previous !== null) this.begin(previous);
+  }
+
+  /** Position to roll back to if the command being run fails half-way through its reply. */
+  mark(): number {
+    return this.pos;
+  }
+
+  /** Drops what was written after `mark`, if it is still in the buffer. Returns false if it was already sent. */
+  rollback(mark: number): boolean {
+    if (mark > this.pos) return false;
+    this.pos = mark;
+    return true;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    this.flush();
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
+  }
+
+  private ascii(s: string): void {
+    this.reserve(s.length);
+    this.pos += this.buf.latin1Write(s, this.pos);
+  }
+
+  private crlf(): void {
+    this.buf.writeUInt16LE(CRLF, this.pos);
+    this.pos += 2;
+  }
+
+  private header(prefix: string, n: number): void {
+    this.ascii(prefix + n + '\r\n');
+  }
+
+  /** Writes a preencoded constant reply. */
+  raw(encoded: Buffer): void {
+    this.reserve(encoded.length);
+    encoded.copy(this.buf, this.pos);
+    this.pos += encoded.length;
+  }
+
+  ok(): void {
+    this.raw(OK);
+  }
+
+  simple(s: string): void {
+    this.ascii('+' + s + '\r\n');
+  }
+
+  /** An error reply; `message` is the full text after '-', e.g. "ERR syntax error". */
+  error(message: string): void {
+    this.errorReplies++;
+    const space = message.indexOf(' ');
+    const code = space === -1 ? message : message.slice(0, space);
+    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+    const clean = message.indexOf('\r') === -1 && message.indexOf('\n') === -1 ? message : message.replace(/[\r\n]/g, ' ');
+    this.ascii('-' + clean + '\r\n');
+  }
+
+  integer(n: number | bigint): void {
+    this.ascii(':' + n + '\r\n');
+  }
+
+  bulk(value: string | Buffer): void {
+    const len = value.length;
+    if (len >= LARGE_REPLY) {
+      this.bulkLarge(value);
+      return;
+    }
+    this.reserve(len + 16);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = 0x24; // '$'
+    pos += buf.latin1Write(String(len), pos);
+    buf.writeUInt16LE(CRLF, pos);
+    pos += 2;
+    if (typeof value === 'string') pos += buf.latin1Write(value, pos);
+    else pos += value.copy(buf, pos);
+    buf.writeUInt16LE(CRLF, pos);
+    this.pos = pos + 2;
+  }
+
+  private bulkLarge(value: string | Buffer): void {
+    this.ascii('$' + value.length + '\r\n');
+    this.flush();
+    this.sink?.send(typeof value === 'string' ? Buffer.from(value, 'latin1') : Buffer.from(value));
+    this.reserve(2);
+    this.crlf();
+  }
+
+  /** A bulk string, or the null reply when `value` is undefined. */
+  bulkOrNull(value: string | Buffer | undefined | null): void {
+    if (value === undefined || value === null) this.nullBulk();
+    else this.bulk(value);
+  }
+
+  nullBulk(): void {
+    this.ascii(this.resp === 2 ? RESP2_NULL_BULK : RESP3_NULL);
+  }
+
+  nullArray(): void {
+    this.ascii(this.resp === 2 ? RESP2_NULL_ARRAY : RESP3_NULL);
+  }
+
+  arrayHeader(n: number): void {
+    this.header('*', n);
+  }
+
+  /** A map of `n` pairs: RESP3 map, or a flat array of 2n items in RESP2. */
+  mapHeader(n: number): void {
+    if (this.resp === 2) this.header('*', n * 2);
+    else this.header('%', n);
+  }
+
+  /** A set: RESP3 set type, or a plain array in RESP2. */
+  setHeader(n: number): void {
+    this.header(this.resp === 2 ? '*' : '~', n);
+  }
+
+  /** A push frame (RESP3); in RESP2 pushes are plain arrays. */
+  pushHeader(n: number): void {
+    this.header(this.resp === 2 ? '*' : '>', n);
+  }
+
+  bulkArray(values: readonly (string | Buffer)[]): void {
+    this.arrayHeader(values.length);
+    for (let i = 0; i < values.length; i++) this.bulk(values[i]);
+  }
+
+  /** A double: RESP3 double type, or a bulk string in RESP2. */
+  double(d: number): void {
+    const text = formatDouble(d);
+    if (this.resp === 2) this.bulk(text);
+    else this.ascii(',' + text + '\r\n');
+  }
+
+  boolean(b: boolean): void {
+    if (this.resp === 2) this.ascii(b ? ':1\r\n' : ':0\r\n');
+    else this.ascii(b ? '#t\r\n' : '#f\r\n');
+  }
+
+  /** Text meant for humans (INFO, CLIENT LIST): RESP3 verbatim string, bulk string in RESP2. */
+  verbatim(text: string, format = 'txt'): void {
+    if (this.resp === 2) {
+      this.bulk(text);
+      return;
+    }
+    this.ascii('=' + (text.length + 4) + '\r\n' + format + ':');
+    this.bulkBody(text);
+  }
+
+  private bulkBody(text: string): void {
+    this.reserve(text.length + 2);
+    this.pos += this.buf.latin1Write(text, this.pos);
+    this.crlf();
+  }
+}
+
+/** Formats a double as Redis does for replies: shortest round-trip form, inf/-inf spelled out. */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  return String(d);
+}
+
+const OK = Buffer.from('+OK\r\n');

@@ -1,0 +1,194 @@
+import { constants } from 'node:buffer';
+import { splitArgs } from './split-args.js';
+import { Err } from '../errors.js';
+
+/** Longest inline request or header line Redis accepts (PROTO_INLINE_MAX_SIZE). */
+const INLINE_MAX = 64 * 1024;
+const INT_MAX = 2147483647;
+/** Before AUTH, Redis refuses requests larger than these (so strangers cannot make it buffer much). */
+const UNAUTHENTICATED_MAX_ARGS = 10;
+const UNAUTHENTICATED_MAX_BULK = 16384;
+const CR = 13;
+const LF = 10;
+const EMPTY = Buffer.alloc(0);
+
+export interface ParserContext {
+  /** Current proto-max-bulk-len. */
+  maxBulkLength(): number;
+  /** True while the connection must still authenticate. */
+  authRequired(): boolean;
+}
+
+/**
+ * Splits a connection's byte stream into commands, following Redis's processMultibulkBuffer and
+ * processInlineBuffer: RESP arrays of bulk strings, or inline lines split like sdssplitargs.
+ * Arguments come out as latin1 strings (one char per byte, so binary safe). The parser resumes
+ * mid-frame, never allocates from a declared length, and gathers the chunks of a large bulk
+ * before joining them once.
+ */
+export class RequestParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Arguments of the multibulk request being read, or null between requests. */
+  private argv: string[] | null = null;
+  private argsLeft = 0;
+  /** Length of the bulk whose payload is awaited, or -1 while its header is awaited. */
+  private bulkLen = -1;
+  /** Chunks held back until a large bulk is complete. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Bytes needed beyond `pos` before parsing can make progress (0 = any new data may help). */
+  private needed = 0;
+  /** Set when the stream is malformed: the text of Redis's error reply. No command follows. */
+  error: string | null = null;
+
+  constructor(private readonly context: ParserContext) {}
+
+  /** True while part of a request is buffered. */
+  get midRequest(): boolean {
+    return this.argv !== null || this.pos < this.buf.length || this.heldBytes > 0;
+  }
+
+  feed(chunk: Buffer): void {
+    const buffered = this.buf.length - this.pos;
+    if (buffered === 0 && this.heldBytes === 0) {
+      this.buf = chunk;
+      this.pos = 0;
+      return;
+    }
+    if (this.needed > 0 && buffered + this.heldBytes + chunk.length < this.needed) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return;
+    }
+    const parts = [this.buf.subarray(this.pos), ...this.held, chunk];
+    this.buf = Buffer.concat(parts, buffered + this.heldBytes + chunk.length);
+    this.pos = 0;
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  /** Returns the next complete command, or null when more input is needed or `error` is set. */
+  next(): string[] | null {
+    if (this.error !== null) return null;
+    const buf = this.buf;
+    for (;;) {
+      if (this.argv === null) {
+        if (this.pos >= buf.length) return this.drained();
+        if (buf[this.pos] !== 0x2a /* '*' */) {
+          const inline = this.inline();
+          if (inline === null) return null;
+          if (inline.length === 0) continue;
+          return inline;
+        }
+        const nl = buf.indexOf(CR, this.pos);
+        if (nl === -1 || nl + 1 >= buf.length) {
+          if (buf.length - this.pos > INLINE_MAX) return this.fail('too big mbulk count string');
+          return this.wait(0);
+        }
+        const count = parseLength(buf, this.pos + 1, nl);
+        if (Number.isNaN(count) || count > INT_MAX) return this.fail('invalid multibulk length');
+        if (count > UNAUTHENTICATED_MAX_ARGS && this.context.authRequired()) {
+          return this.fail('unauthenticated multibulk length');
+        }
+        this.pos = nl + 2;
+        if (count <= 0) continue;
+        this.argv = [];
+        this.argsLeft = count;
+        this.bulkLen = -1;
+      }
+      while (this.argsLeft > 0) {
+        if (this.bulkLen < 0) {
+          if (this.pos >= buf.length) return this.wait(0);
+          const nl = buf.indexOf(CR, this.pos);
+          if (nl === -1 || nl + 1 >= buf.length) {
+            if (buf.length - this.pos > INLINE_MAX) return this.fail('too big bulk count string');
+            return this.wait(0);
+          }
+          if (buf[this.pos] !== 0x24 /* '$' */) {
+            return this.fail(`expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+          }
+          const len = parseLength(buf, this.pos + 1, nl);
+          if (Number.isNaN(len) || len < 0 || len > this.maxBulkLength()) return this.fail('invalid bulk length');
+          if (len > UNAUTHENTICATED_MAX_BULK && this.context.authRequired()) {
+            return this.fail('unauthenticated bulk length');
+          }
+          this.pos = nl + 2;
+          this.bulkLen = len;
+        }
+        const end = this.pos + this.bulkLen;
+        if (end + 2 > buf.length) return this.wait(end + 2 - this.pos);
+        this.argv!.push(buf.latin1Slice(this.pos, end));
+        this.pos = end + 2;
+        this.bulkLen = -1;
+        this.argsLeft--;
+      }
+      const argv = this.argv!;
+      this.argv = null;
+      return argv;
+    }
+  }
+
+  private maxBulkLength(): number {
+    // A JavaScript string cannot be longer than MAX_STRING_LENGTH (just under 512 MB).
+    return Math.min(this.context.maxBulkLength(), constants.MAX_STRING_LENGTH);
+  }
+
+  /** Parses one inline line; returns [] for an empty line, null when incomplete or malformed. */
+  private inline(): string[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(LF, this.pos);
+    if (nl === -1) {
+      if (buf.length - this.pos > INLINE_MAX) return this.fail('too big inline request');
+      return this.wait(0);
+    }
+    const end = nl > this.pos && buf[nl - 1] === CR ? nl - 1 : nl;
+    const line = buf.latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const args = splitArgs(line);
+    if (args === null) return this.fail('unbalanced quotes in request');
+    return args;
+  }
+
+  private wait(needed: number): null {
+    this.needed = needed;
+    return null;
+  }
+
+  /** Everything was consumed: release the buffer so an idle connection holds no input. */
+  private drained(): null {
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.needed = 0;
+    return null;
+  }
+
+  private fail(what: string): null {
+    this.error = Err.protocol(what);
+    return null;
+  }
+}
+
+/**
+ * Parses the decimal between `start` and `end` as Redis's string2ll does: optional '-', no '+',
+ * no leading zeros, no spaces. Returns NaN when malformed.
+ */
+function parseLength(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 20) return NaN;
+  let i = start;
+  let negative = false;
+  if (buf[i] === 0x2d /* '-' */) {
+    negative = true;
+    i++;
+    if (i === end) return NaN;
+  }
+  if (buf[i] === 0x30 /* '0' */) return i + 1 === end && !negative ? 0 : NaN;
+  let value = 0;
+  for (; i < end; i++) {
+    const digit = buf[i] - 0x30;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}

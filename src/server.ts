@@ -1,0 +1,206 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { Client } from './client.js';
+import { CommandTable, type CommandSpec } from './command.js';
+import type { Config } from './config.js';
+import { dispatch } from './dispatcher.js';
+import { Database, type KeyspaceHost } from './keyspace/database.js';
+import { ScanCursors } from './keyspace/scan-cursors.js';
+import { ReplyWriter } from './protocol/reply-writer.js';
+import { VERSION } from './version.js';
+
+export interface ServerStats {
+  connectionsReceived: number;
+  rejectedConnections: number;
+  commandsProcessed: number;
+  expiredKeys: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+}
+
+/** Share of each cron period the active expiry cycle may use (Redis: 25%). */
+const EXPIRE_DUTY = 0.25;
+/** Longest single slice of expiry work before yielding to I/O. */
+const EXPIRE_SLICE_MS = 1;
+/** Keys checked per database per round, and the expired share that justifies another round. */
+const EXPIRE_KEYS_PER_ROUND = 20;
+const EXPIRE_ACCEPTABLE_STALE = 0.1;
+
+/**
+ * The server: listens, owns the databases and the connected clients, runs each request burst
+ * through the dispatcher and flushes its replies with one write, and runs the periodic jobs.
+ */
+export class Server implements KeyspaceHost {
+  readonly databases: Database[];
+  readonly clients = new Map<number, Client>();
+  readonly writer = new ReplyWriter();
+  readonly table: CommandTable;
+  readonly scanCursors = new ScanCursors();
+  readonly stats: ServerStats = {
+    connectionsReceived: 0,
+    rejectedConnections: 0,
+    commandsProcessed: 0,
+    expiredKeys: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+  };
+  readonly startedAt = Date.now();
+  /** The time commands see: frozen while one command (or one EXEC) runs. */
+  commandTime = Date.now();
+  /** Writes since the last save, for INFO and save points. */
+  dirty = 0;
+  /** Bound TCP port (differs from the `port` setting when that is 0). */
+  port = 0;
+  private readonly tcp: net.Server;
+  private nextClientId = 1;
+  private cron: NodeJS.Timeout | null = null;
+  private expireResume: NodeJS.Immediate | null = null;
+  private expireDb = 0;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    commands: readonly CommandSpec[],
+  ) {
+    this.table = new CommandTable(commands);
+    this.databases = Array.from({ length: config.get('databases') }, (_, i) => new Database(i, this));
+    this.tcp = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.tcp.on('error', (error) => this.log.error({ err: error }, 'listener error'));
+  }
+
+  now(): number {
+    return this.commandTime;
+  }
+
+  keyExpired(): void {
+    this.stats.expiredKeys++;
+  }
+
+  /** Starts listening on the configured addresses; resolves with the bound port. */
+  async listen(): Promise<number> {
+    const [host] = this.config.get('bind');
+    await new Promise<void>((resolve, reject) => {
+      this.tcp.once('error', reject);
+      this.tcp.listen({ port: this.config.get('port'), host: host === '*' ? undefined : host, backlog: this.config.get('tcp-backlog') }, () => {
+        this.tcp.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.tcp.address() as net.AddressInfo).port;
+    this.scheduleCron();
+    this.log.info({ version: VERSION, port: this.port, pid: process.pid, config: this.config.file || null }, 'Ready to accept connections');
+    return this.port;
+  }
+
+  /** Restarts the periodic jobs at the current `hz`. */
+  scheduleCron(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    this.cron = setInterval(() => this.serverCron(), 1000 / this.config.get('hz'));
+  }
+
+  /** Stops accepting, closes every client and the periodic jobs. */
+  shutdown(): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      this.log.info('Shutting down');
+      if (this.cron !== null) clearInterval(this.cron);
+      if (this.expireResume !== null) clearImmediate(this.expireResume);
+      for (const client of this.clients.values()) this.closeClient(client);
+      this.tcp.close(() => resolve());
+    });
+    return this.stopping;
+  }
+
+  /** Disconnects a client once what was written to it has been sent. */
+  closeClient(client: Client): void {
+    if (client.closed) return;
+    client.closed = true;
+    this.clients.delete(client.id);
+    client.discardTransaction();
+    client.socket.end();
+    client.socket.destroySoon();
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.connectionsReceived++;
+    if (this.clients.size >= this.config.get('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const keepAlive = this.config.get('tcp-keepalive');
+    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
+    const client = new Client(this.nextClientId++, socket, this);
+    this.clients.set(client.id, client);
+    socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
+    socket.on('error', (error) => client.log.debug({ err: error }, 'connection error'));
+    socket.on('close', () => this.closeClient(client));
+  }
+
+  private onData(client: Client, chunk: Buffer): void {
+    if (client.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    client.lastInteraction = Date.now();
+    const parser = client.parser;
+    parser.feed(chunk);
+    const writer = this.writer;
+    writer.begin(client);
+    let argv: string[] | null;
+    while (!client.closeAfterReply && (argv = parser.next()) !== null) dispatch(client, argv);
+    if (parser.error !== null) {
+      client.log.warn({ error: parser.error }, 'protocol error, closing connection');
+      writer.error(parser.error);
+      client.closeAfterReply = true;
+    }
+    writer.flush();
+    if (client.closeAfterReply) this.closeClient(client);
+  }
+
+  private serverCron(): void {
+    this.closeIdleClients();
+    this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
+  }
+
+  private closeIdleClients(): void {
+    const timeout = this.config.get('timeout');
+    if (timeout === 0) return;
+    const deadline = Date.now() - timeout * 1000;
+    for (const client of this.clients.values()) {
+      if (client.lastInteraction < deadline && client.multi === null) {
+        client.log.info('closing idle client');
+        this.closeClient(client);
+      }
+    }
+  }
+
+  /**
+   * Removes expired keys nobody reads, as Redis's activeExpireCycle: sample keys with a TTL in
+   * each database, keep going while many of them turn out expired. Work is cut into 1 ms slices
+   * separated by I/O, up to a quarter of the cron period.
+   */
+  private activeExpireCycle(deadline: number): void {
+    this.expireResume = null;
+    const sliceEnd = Math.min(deadline, performance.now() + EXPIRE_SLICE_MS);
+    const dbs = this.databases;
+    let busy = false;
+    this.commandTime = Date.now();
+    for (let visited = 0; visited < dbs.length; visited++) {
+      const db = dbs[this.expireDb];
+      let checked: number;
+      let expired: number;
+      do {
+        [checked, expired] = db.expireSome(EXPIRE_KEYS_PER_ROUND);
+        if (performance.now() >= sliceEnd) break;
+      } while (checked > 0 && expired > checked * EXPIRE_ACCEPTABLE_STALE);
+      if (checked > 0 && expired > checked * EXPIRE_ACCEPTABLE_STALE) {
+        busy = true;
+        break;
+      }
+      this.expireDb = (this.expireDb + 1) % dbs.length;
+    }
+    if (busy && performance.now() < deadline) {
+      this.expireResume = setImmediate(() => this.activeExpireCycle(deadline));
+    }
+  }
+}
+

@@ -1,0 +1,107 @@
+import net from 'node:net';
+import pino from 'pino';
+import { Redis, type RedisOptions } from 'ioredis';
+import { startServer, type Server } from '../src/index.js';
+
+/** A server on an ephemeral loopback port, with logging off unless NODIS_TEST_LOG is set. */
+export async function startTestServer(args: string[] = []): Promise<Server> {
+  const logger = pino({ level: process.env.NODIS_TEST_LOG ?? 'silent' });
+  return startServer(['--port', '0', '--save', '', ...args], logger);
+}
+
+/** An ioredis client for `server` (RESP3 by default, as ioredis 6 does). */
+export function connect(server: Server, options: RedisOptions = {}): Redis {
+  return new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
+}
+
+/**
+ * A raw TCP connection for protocol tests: send bytes, read exactly what the server answers.
+ * Everything is latin1 so any byte can be written and compared.
+ */
+export class RawClient {
+  private received = '';
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk) => {
+      this.received += chunk.toString('latin1');
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => {});
+  }
+
+  static connect(server: Server): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(data: string | Buffer): void {
+    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  /** Sends a command as a RESP array of bulk strings. */
+  command(...args: (string | Buffer)[]): void {
+    this.send(encodeCommand(args));
+  }
+
+  /** Waits for `length` bytes (or the close) and returns them. */
+  async read(length: number, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length < length && !this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const out = this.received.slice(0, length);
+    this.received = this.received.slice(out.length);
+    return out;
+  }
+
+  /** Reads exactly `expected.length` bytes: compare the result with `expected`. */
+  expect(expected: string, timeoutMs?: number): Promise<string> {
+    return this.read(expected.length, timeoutMs);
+  }
+
+  /** Resolves once the server has closed the connection (false after the timeout). */
+  async waitClosed(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.closed;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** Encodes a request as a RESP array of bulk strings. */
+export function encodeCommand(args: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const arg of args) {
+    const bytes = typeof arg === 'string' ? Buffer.from(arg, 'latin1') : arg;
+    parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Every byte value 0x00-0xFF, for binary-safety tests. */
+export const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
