@@ -1,5 +1,25 @@
 import type { CommandSpec } from '../src/command.js';
+import { bitmapCommands } from './bitmap.js';
+import { clientCommands } from './client.js';
+import { introspectionCommands } from './command.js';
+import { configCommands } from './config.js';
 import { connectionCommands } from './connection.js';
+import { infoCommands } from './info.js';
+import { keyCommands } from './keys.js';
+import { serverCommands } from './server.js';
+import { stringCommands } from './string.js';
+import { transactionCommands } from './transactions.js';
 
 /** The command table: every command nodis serves, declared once in its group's module. */
-export const commands: readonly CommandSpec[] = [...connectionCommands];
+export const commands: readonly CommandSpec[] = [
+  ...connectionCommands,
+  ...stringCommands,
+  ...bitmapCommands,
+  ...keyCommands,
+  ...transactionCommands,
+  ...serverCommands,
+  ...clientCommands,
+  ...configCommands,
+  ...infoCommands,
+  ...introspectionCommands,
+];
