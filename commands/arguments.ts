@@ -97,13 +97,26 @@ function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
-/** A SCAN cursor: an unsigned 64-bit decimal, else "invalid cursor". */
+/**
+ * A SCAN cursor read as Redis's strtoul does: an unsigned 64-bit decimal with an optional sign
+ * (a negative one wraps around), "" being 0; anything else is "invalid cursor".
+ */
 export function cursorArg(text: string): number {
-  if (!/^[0-9]{1,20}$/.test(text) || BigInt(text) > 2n ** 64n - 1n) fail(Err.invalidCursor);
-  return Number(text);
+  if (!/^([-+]?[0-9]+)?$/.test(text)) fail(Err.invalidCursor);
+  const value = text === '' ? 0n : BigInt(text);
+  if (value > 2n ** 64n - 1n || value < -(2n ** 64n - 1n)) fail(Err.invalidCursor);
+  return Number(BigInt.asUintN(64, value));
 }
 
 /** Compares an option name case-insensitively without allocating for the common cases. */
 export function isOption(arg: string, upper: string): boolean {
   return arg.length === upper.length && (arg === upper || arg.toUpperCase() === upper);
+}
+
+/** A timeout in milliseconds (WAIT, CLIENT PAUSE), as Redis's getTimeoutFromObjectOrReply. */
+export function millisecondsTimeoutArg(text: string): number {
+  const value = parseInteger(text);
+  if (value === undefined) fail('ERR timeout is not an integer or out of range');
+  if (value < 0) fail('ERR timeout is negative');
+  return value;
 }

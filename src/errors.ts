@@ -27,6 +27,7 @@ export const Err = {
   discardWithoutMulti: 'ERR DISCARD without MULTI',
   watchInsideMulti: 'ERR WATCH inside MULTI is not allowed',
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  execAbortBecause: (why: string) => `EXECABORT Transaction discarded because of: ${why}`,
   wrongArity: (fullName: string) => `ERR wrong number of arguments for '${fullName}' command`,
   unknownSubcommand: (sub: string, container: string) =>
     `ERR unknown subcommand '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`,
@@ -38,6 +39,11 @@ export const Err = {
     return `ERR unknown command '${truncate(name, 128)}', with args beginning with: ${list}`;
   },
   protocol: (what: string) => `ERR Protocol error: ${what}`,
+  intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
+  unsupportedOption: (option: string) => `ERR Unsupported option ${option}`,
+  expireNxWithOthers: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expireGtAndLt: 'ERR GT and LT options at the same time are not compatible',
+  lfuNotSelected: 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
 } as const;
 
 function truncate(s: string, max: number): string {
