@@ -6,7 +6,7 @@ import { isOption, parseInteger } from './arguments.js';
 
 const INVALID_CLIENT_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
 const HELLO_NOAUTH =
-  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
 
 /** Checks a name for CLIENT SETNAME / HELLO SETNAME: printable ASCII without spaces. */
 export function validateClientName(name: string): void {
@@ -67,22 +67,21 @@ function hello(client: Client, argv: string[]): void {
     version = requested;
   }
   let credentials: [string, string] | undefined;
-  let name: string | undefined;
   for (let i = 2; i < argv.length; i++) {
     const more = argv.length - 1 - i;
     if (isOption(argv[i], 'AUTH') && more >= 2) {
       credentials = [argv[i + 1], argv[i + 2]];
       i += 2;
     } else if (isOption(argv[i], 'SETNAME') && more >= 1) {
-      name = argv[++i];
-      validateClientName(name);
+      // Redis 7.0 names the client as soon as it reads the option, whatever fails after it.
+      validateClientName(argv[++i]);
+      client.name = argv[i];
     } else {
       fail(`ERR Syntax error in HELLO option '${argv[i]}'`);
     }
   }
   if (credentials !== undefined) authenticate(client, credentials[0], credentials[1]);
   if (!client.authenticated) fail(HELLO_NOAUTH);
-  if (name !== undefined) client.name = name;
   if (version !== undefined) client.resp = version;
   const reply = client.reply;
   reply.resp = client.resp;
@@ -128,7 +127,7 @@ const connectionCommand = { group: 'connection' } as const;
 
 export const connectionCommands: CommandSpec[] = [
   { ...connectionCommand, name: 'ping', arity: -1, flags: ['fast'], since: '1.0.0', summary: 'Returns the server\'s liveliness response.', complexity: 'O(1)', handler: ping },
-  { ...connectionCommand, name: 'echo', arity: 2, flags: ['fast'], since: '1.0.0', summary: 'Returns the given string.', complexity: 'O(1)', handler: echo },
+  { ...connectionCommand, name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Returns the given string.', complexity: 'O(1)', handler: echo },
   { ...connectionCommand, name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Changes the selected database.', complexity: 'O(1)', handler: select },
   { ...connectionCommand, name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], since: '1.0.0', summary: 'Authenticates the connection.', complexity: 'O(N) where N is the number of passwords defined for the user', handler: auth },
   { ...connectionCommand, name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], since: '6.0.0', summary: 'Handshakes with the Redis server.', complexity: 'O(1)', handler: hello },

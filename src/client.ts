@@ -43,6 +43,8 @@ export class Client implements ReplySink, KeyWatcher {
   noTouch = false;
   /** Close once pending replies are written (QUIT, protocol errors, CLIENT KILL of self). */
   closeAfterReply = false;
+  /** A parsed request held by CLIENT PAUSE, run before any further input. */
+  pausedArgv: string[] | null = null;
   closed = false;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
@@ -75,6 +77,7 @@ export class Client implements ReplySink, KeyWatcher {
 
   send(chunk: Buffer): void {
     if (this.closed) return;
+    this.server.stats.netOutputBytes += chunk.length;
     if (!this.socket.write(chunk) && !this.socket.isPaused()) {
       // The peer reads slower than it sends: stop reading until it catches up.
       this.socket.pause();
@@ -82,7 +85,19 @@ export class Client implements ReplySink, KeyWatcher {
     }
   }
 
-  watchedKeyTouched(): void {
+  /**
+   * As Redis's touchWatchedKey: a key that was already expired when watched only counts as
+   * changed once it holds a live value again; its removal alone changes nothing logically.
+   */
+  watchedKeyTouched(db: Database, key: string): void {
+    const watched = this.watched.find((w) => w.db === db && w.key === key);
+    if (watched?.expiredWhenWatched) {
+      if (!db.dict.has(key)) {
+        watched.expiredWhenWatched = false;
+        return;
+      }
+      if (db.isExpired(key)) return;
+    }
     this.casDirty = true;
   }
 

@@ -60,6 +60,8 @@ export function call(client: Client, command: Command, argv: string[]): void {
   const mark = writer.mark();
   const errorsBefore = writer.errorReplies;
   const start = performance.now();
+  // Set before running, as Redis's c->lastcmd: CLIENT LIST shows the command being run.
+  client.lastCommand = command.fullName;
   try {
     command.handler(client, argv);
   } catch (error) {
@@ -75,12 +77,17 @@ export function call(client: Client, command: Command, argv: string[]): void {
   stats.calls++;
   stats.usec += (performance.now() - start) * 1000;
   if (writer.errorReplies !== errorsBefore) stats.failedCalls++;
-  client.lastCommand = command.fullName;
   client.server.stats.commandsProcessed++;
 }
 
 function reject(client: Client, message: string, command?: Command): void {
   if (command !== undefined) command.stats.rejectedCalls++;
+  if (command !== undefined && command.name === 'exec') {
+    // As Redis's execCommandAbort: a refused EXEC ends the transaction and tells why.
+    client.discardTransaction();
+    client.reply.error(Err.execAbortBecause(message.startsWith('ERR ') ? message.slice(4) : message));
+    return;
+  }
   if (client.multi !== null) client.multiFailed = true;
   client.reply.error(message);
 }

@@ -9,9 +9,9 @@ export async function startTestServer(args: string[] = []): Promise<Server> {
   return startServer(['--port', '0', '--save', '', ...args], logger);
 }
 
-/** An ioredis client for `server` (RESP3 by default, as ioredis 6 does). */
+/** An ioredis client for `server` (RESP3 by default, as ioredis 6 does; no INFO ready check). */
 export function connect(server: Server, options: RedisOptions = {}): Redis {
-  return new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
+  return new Redis({ port: server.port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
 }
 
 /**
@@ -105,3 +105,22 @@ export function encodeCommand(args: (string | Buffer)[]): Buffer {
 
 /** Every byte value 0x00-0xFF, for binary-safety tests. */
 export const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+
+/** Sends `args` on `raw` and asserts that the next bytes it receives are exactly `expected`. */
+export async function expectReply(raw: RawClient, args: (string | Buffer)[], expected: string): Promise<void> {
+  raw.command(...args);
+  const got = await raw.expect(expected);
+  if (got !== expected) throw new Error(`${args.join(' ')}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
+}
+
+/** Switches `raw` to RESP3 and consumes HELLO's reply (its length varies with the client id). */
+export async function switchToResp3(raw: RawClient): Promise<void> {
+  raw.command('HELLO', '3');
+  raw.command('PING');
+  let received = '';
+  while (!received.endsWith('+PONG\r\n')) {
+    const next = await raw.read(1);
+    if (next === '') throw new Error(`no reply to HELLO 3 (got ${JSON.stringify(received)})`);
+    received += next;
+  }
+}

@@ -2,7 +2,7 @@ import type { RedisValue } from './values.js';
 
 /** Something that watches keys for WATCH/EXEC: touching a watched key flags it. */
 export interface KeyWatcher {
-  watchedKeyTouched(): void;
+  watchedKeyTouched(db: Database, key: string): void;
 }
 
 /** What the keyspace needs from the server: the command clock, and the expiry side effects. */
@@ -82,6 +82,12 @@ export class Database {
   /** Removes the TTL of `key`; returns whether it had one. */
   persist(key: string): boolean {
     return this.expires.delete(key);
+  }
+
+  /** True when `key` is still stored but its TTL has passed (Redis's keyIsExpired: nothing is removed). */
+  isExpired(key: string): boolean {
+    const when = this.expires.get(key);
+    return when !== undefined && when <= this.host.now();
   }
 
   /** Removes `key` if its TTL has passed; returns whether it did. */
@@ -190,7 +196,7 @@ export class Database {
   touch(key: string): void {
     if (this.watchers === null) return;
     const set = this.watchers.get(key);
-    if (set !== undefined) for (const watcher of set) watcher.watchedKeyTouched();
+    if (set !== undefined) for (const watcher of set) watcher.watchedKeyTouched(this, key);
   }
 
   /** Touches the watched keys that exist in any of `dicts` (as Redis's touchAllWatchedKeysInDb). */

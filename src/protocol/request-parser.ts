@@ -138,7 +138,9 @@ export class RequestParser {
   private inline(): string[] | null {
     const buf = this.buf;
     const nl = buf.indexOf(LF, this.pos);
-    if (nl === -1) {
+    // Redis looks for the newline with strchr, which stops at a NUL byte: a line holding one
+    // never completes, until it grows past the inline limit.
+    if (nl === -1 || buf.subarray(this.pos, nl).indexOf(0) !== -1) {
       if (buf.length - this.pos > INLINE_MAX) return this.fail('too big inline request');
       return this.wait(0);
     }
