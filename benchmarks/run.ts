@@ -1,0 +1,136 @@
+/**
+ * Throughput of nodis next to a real Redis, measured by redis-benchmark.
+ *
+ *   npm run bench [-- --rounds N --requests N --tests a,b --pipeline 1,16 --clients N --quick]
+ *
+ * (or BENCH_ROUNDS, BENCH_REQUESTS, ... in the environment). Both servers run side by side on
+ * loopback ports; each round runs every pipeline depth against both, in alternating order so
+ * neither always gets the warmer machine, and the table shows the median of the rounds.
+ */
+import {
+  formatCount, freePort, geometricMean, integerOption, markdownTable, median, option,
+  runRedisBenchmark, startNodis, startRedis, stopAll, which, type RunningServer,
+} from './lib.js';
+
+const DEFAULT_TESTS = ['ping_inline', 'ping_mbulk', 'set', 'get', 'incr', 'mset'];
+/** Targets from the performance issue: minimum nodis/Redis ratio per pipeline depth. */
+const TARGETS = [
+  { pipeline: 1, ratio: 0.9, tests: 'all tests' },
+  { pipeline: 16, ratio: 0.6, tests: 'SET and GET' },
+];
+
+interface Settings {
+  rounds: number;
+  /** Requests per test at -P 1; deeper pipelines run proportionally more (see requestsFor). */
+  requests: number;
+  tests: string[];
+  pipelines: number[];
+  clients: number;
+}
+
+function readSettings(): Settings {
+  const quick = option('quick') !== undefined;
+  const list = (name: string, fallback: string[]) => (option(name) ?? fallback.join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const pipelines = list('pipeline', ['1', '16']).map(Number);
+  if (pipelines.some((p) => !Number.isInteger(p) || p <= 0)) throw new Error('--pipeline needs positive integers');
+  return {
+    rounds: integerOption('rounds', quick ? 1 : 3),
+    requests: integerOption('requests', quick ? 20_000 : 100_000),
+    tests: list('tests', DEFAULT_TESTS),
+    pipelines,
+    clients: integerOption('clients', 50),
+  };
+}
+
+/** Pipelined runs go faster, so they get more requests to last long enough to measure. */
+function requestsFor(settings: Settings, pipeline: number): number {
+  return settings.requests * Math.max(1, pipeline / 2);
+}
+
+type Results = Map<string, number[]>; // "server/pipeline/test" -> req/s of each round
+
+async function measure(bench: string, server: RunningServer, settings: Settings, pipeline: number, results: Results): Promise<void> {
+  const requests = requestsFor(settings, pipeline);
+  const rps = await runRedisBenchmark(bench, {
+    port: server.port,
+    tests: settings.tests,
+    requests,
+    clients: settings.clients,
+    pipeline,
+    // Generous: a healthy run at 10k req/s would still finish.
+    timeoutMs: 30_000 + (requests * settings.tests.length) / 10,
+  });
+  for (const [test, value] of rps) {
+    const key = `${server.name}/${pipeline}/${test}`;
+    results.set(key, [...(results.get(key) ?? []), value]);
+  }
+  const summary = settings.tests.map((test) => `${test}=${formatCount(rps.get(test)!)}`).join(' ');
+  console.error(`  ${server.name.padEnd(5)} -P ${String(pipeline).padEnd(2)} ${summary}`);
+}
+
+function report(settings: Settings, results: Results, withRedis: boolean): void {
+  const rows: string[][] = [];
+  const ratios = new Map<number, number[]>();
+  for (const pipeline of settings.pipelines) {
+    for (const test of settings.tests) {
+      const nodis = median(results.get(`nodis/${pipeline}/${test}`) ?? []);
+      const row = [test, String(pipeline), formatCount(nodis)];
+      if (withRedis) {
+        const redis = median(results.get(`redis/${pipeline}/${test}`) ?? []);
+        const ratio = nodis / redis;
+        ratios.set(pipeline, [...(ratios.get(pipeline) ?? []), ratio]);
+        row.push(formatCount(redis), ratio.toFixed(2));
+      }
+      rows.push(row);
+    }
+  }
+  const headers = ['test', 'pipeline', 'nodis req/s', ...(withRedis ? ['redis req/s', 'ratio'] : [])];
+  console.log(markdownTable(headers, rows));
+  console.log();
+  if (withRedis) {
+    for (const [pipeline, values] of ratios) {
+      console.log(`Geometric mean of nodis/Redis at -P ${pipeline}: ${geometricMean(values).toFixed(2)}`);
+    }
+    console.log();
+  }
+  console.log(`Median of ${settings.rounds} round(s); redis-benchmark -c ${settings.clients}, ` +
+    `${settings.pipelines.map((p) => `-n ${requestsFor(settings, p)} at -P ${p}`).join(', ')}.`);
+  console.log(`Targets: ${TARGETS.map((t) => `-P ${t.pipeline}: nodis >= ${t.ratio} x Redis on ${t.tests}`).join('; ')}.`);
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const bench = which('redis-benchmark');
+  if (bench === null) {
+    console.log('redis-benchmark is not installed (Debian/Ubuntu: apt-get install redis-tools); nothing to measure.');
+    return;
+  }
+  const redisBinary = which('redis-server');
+  const servers: RunningServer[] = [await startNodis(await freePort())];
+  if (redisBinary === null) console.log('redis-server is not installed: measuring nodis alone.');
+  else servers.push(await startRedis(await freePort(), redisBinary));
+  console.error(`nodis pid ${servers[0].pid} port ${servers[0].port}` +
+    (servers[1] ? `, redis pid ${servers[1].pid} port ${servers[1].port}` : ''));
+
+  // One short unrecorded pass lets V8 compile the hot path before anything counts.
+  const warmup = { ...settings, requests: Math.min(settings.requests, 20_000) };
+  for (const pipeline of settings.pipelines) await measure(bench, servers[0], warmup, pipeline, new Map());
+
+  const results: Results = new Map();
+  for (let round = 0; round < settings.rounds; round++) {
+    console.error(`round ${round + 1}/${settings.rounds}`);
+    for (const pipeline of settings.pipelines) {
+      const order = round % 2 === 0 ? servers : [...servers].reverse();
+      for (const server of order) await measure(bench, server, settings, pipeline, results);
+    }
+  }
+  console.log();
+  report(settings, results, servers.length > 1);
+}
+
+main()
+  .catch((error: Error) => {
+    console.error(`benchmark failed: ${error.message}`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
