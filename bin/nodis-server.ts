@@ -37,11 +37,9 @@ async function main(): Promise<void> {
   }
   const stop = (signal: string) => {
     server.log.info({ signal }, 'Received signal, scheduling shutdown');
-    void server.shutdown().then(() => {
-      server.log.flush?.();
-      process.exit(0);
-    });
+    void server.shutdown().then(() => process.exit(0));
   };
+  server.onShutdownRequest = () => void server.shutdown().then(() => process.exit(0));
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 }

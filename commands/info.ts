@@ -1,3 +1,276 @@
-import type { CommandSpec } from '../src/command.js';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Client } from '../src/client.js';
+import type { Command, CommandSpec } from '../src/command.js';
+import type { Server } from '../src/server.js';
+import { REDIS_VERSION, VERSION } from '../src/version.js';
 
-export const infoCommands: CommandSpec[] = [];
+/** Identifiers Redis draws at start-up: nodis draws them once per process. */
+const RUN_ID = randomBytes(20).toString('hex');
+const REPLICATION_ID = randomBytes(20).toString('hex');
+
+/** Sections in the order Redis prints them, and which of them `INFO` alone (default) shows. */
+const SECTIONS: readonly { name: string; header: string; inDefault: boolean; render: (server: Server) => string[] }[] = [
+  { name: 'server', header: 'Server', inDefault: true, render: serverSection },
+  { name: 'clients', header: 'Clients', inDefault: true, render: clientsSection },
+  { name: 'memory', header: 'Memory', inDefault: true, render: memorySection },
+  { name: 'persistence', header: 'Persistence', inDefault: true, render: persistenceSection },
+  { name: 'stats', header: 'Stats', inDefault: true, render: statsSection },
+  { name: 'replication', header: 'Replication', inDefault: true, render: replicationSection },
+  { name: 'cpu', header: 'CPU', inDefault: true, render: cpuSection },
+  { name: 'modules', header: 'Modules', inDefault: true, render: () => [] },
+  { name: 'commandstats', header: 'Commandstats', inDefault: false, render: commandstatsSection },
+  { name: 'errorstats', header: 'Errorstats', inDefault: true, render: errorstatsSection },
+  { name: 'cluster', header: 'Cluster', inDefault: true, render: () => ['cluster_enabled:0'] },
+  { name: 'keyspace', header: 'Keyspace', inDefault: true, render: keyspaceSection },
+];
+
+/** Peak of used_memory seen by INFO, per server. */
+const memoryPeaks = new WeakMap<Server, number>();
+/** The previous INFO's [time, commands processed], for instantaneous_ops_per_sec. */
+const opsSamples = new WeakMap<Server, [number, number]>();
+
+function usedMemory(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
+/** As Redis's bytesToHuman: 2 decimals with B, K, M, G, T units. */
+function humanBytes(bytes: number): string {
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  if (bytes < 1024) return `${bytes}B`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(2)}${units[unit]}`;
+}
+
+function seconds(micros: number): string {
+  return (micros / 1e6).toFixed(6);
+}
+
+function serverSection(server: Server): string[] {
+  const uptime = Math.floor((Date.now() - server.startedAt) / 1000);
+  return [
+    `redis_version:${REDIS_VERSION}`,
+    `nodis_version:${VERSION}`,
+    'redis_git_sha1:00000000',
+    'redis_git_dirty:0',
+    'redis_mode:standalone',
+    `os:${os.type()} ${os.release()} ${os.machine()}`,
+    `arch_bits:${process.arch.endsWith('64') ? 64 : 32}`,
+    'multiplexing_api:libuv',
+    `node_version:${process.version}`,
+    `process_id:${process.pid}`,
+    'process_supervised:no',
+    `run_id:${RUN_ID}`,
+    `tcp_port:${server.port}`,
+    `server_time_usec:${Math.round((performance.timeOrigin + performance.now()) * 1000)}`,
+    `uptime_in_seconds:${uptime}`,
+    `uptime_in_days:${Math.floor(uptime / 86400)}`,
+    `hz:${server.config.get('hz')}`,
+    `configured_hz:${server.config.get('hz')}`,
+    `executable:${process.argv[1] ?? process.execPath}`,
+    `config_file:${server.config.file}`,
+    'io_threads_active:0',
+  ];
+}
+
+function clientsSection(server: Server): string[] {
+  return [
+    `connected_clients:${server.clients.size}`,
+    'cluster_connections:0',
+    `maxclients:${server.config.get('maxclients')}`,
+    'client_recent_max_input_buffer:0',
+    'client_recent_max_output_buffer:0',
+    'blocked_clients:0',
+    'tracking_clients:0',
+    'clients_in_timeout_table:0',
+  ];
+}
+
+function memorySection(server: Server): string[] {
+  const used = usedMemory();
+  const peak = Math.max(used, memoryPeaks.get(server) ?? 0);
+  memoryPeaks.set(server, peak);
+  const rss = process.memoryUsage.rss();
+  const maxmemory = server.config.get('maxmemory');
+  const total = os.totalmem();
+  return [
+    `used_memory:${used}`,
+    `used_memory_human:${humanBytes(used)}`,
+    `used_memory_rss:${rss}`,
+    `used_memory_rss_human:${humanBytes(rss)}`,
+    `used_memory_peak:${peak}`,
+    `used_memory_peak_human:${humanBytes(peak)}`,
+    `used_memory_peak_perc:${((used / peak) * 100).toFixed(2)}%`,
+    `total_system_memory:${total}`,
+    `total_system_memory_human:${humanBytes(total)}`,
+    `maxmemory:${maxmemory}`,
+    `maxmemory_human:${humanBytes(maxmemory)}`,
+    `maxmemory_policy:${server.config.get('maxmemory-policy')}`,
+    `mem_fragmentation_ratio:${(rss / used).toFixed(2)}`,
+    `mem_fragmentation_bytes:${rss - used}`,
+    'mem_allocator:v8',
+    'lazyfree_pending_objects:0',
+  ];
+}
+
+function persistenceSection(server: Server): string[] {
+  return [
+    'loading:0',
+    'async_loading:0',
+    `rdb_changes_since_last_save:${server.dirty}`,
+    'rdb_bgsave_in_progress:0',
+    `rdb_last_save_time:${server.lastSave}`,
+    'rdb_last_bgsave_status:ok',
+    'rdb_last_bgsave_time_sec:-1',
+    'rdb_current_bgsave_time_sec:-1',
+    'rdb_saves:0',
+    `aof_enabled:${server.config.get('appendonly') ? 1 : 0}`,
+    'aof_rewrite_in_progress:0',
+    'aof_rewrite_scheduled:0',
+    'aof_last_rewrite_time_sec:-1',
+    'aof_current_rewrite_time_sec:-1',
+    'aof_last_bgrewrite_status:ok',
+    'aof_rewrites:0',
+    'aof_last_write_status:ok',
+  ];
+}
+
+function statsSection(server: Server): string[] {
+  const stats = server.stats;
+  const now = performance.now();
+  const [sampledAt, sampledCommands] = opsSamples.get(server) ?? [now - (Date.now() - server.startedAt), 0];
+  opsSamples.set(server, [now, stats.commandsProcessed]);
+  const elapsed = (now - sampledAt) / 1000;
+  const opsPerSec = elapsed > 0 ? Math.round((stats.commandsProcessed - sampledCommands) / elapsed) : 0;
+  let hits = 0;
+  let misses = 0;
+  for (const db of server.databases) {
+    hits += db.keyspaceHits;
+    misses += db.keyspaceMisses;
+  }
+  return [
+    `total_connections_received:${stats.connectionsReceived}`,
+    `total_commands_processed:${stats.commandsProcessed}`,
+    `instantaneous_ops_per_sec:${opsPerSec}`,
+    `total_net_input_bytes:${stats.netInputBytes}`,
+    `total_net_output_bytes:${stats.netOutputBytes}`,
+    'total_net_repl_input_bytes:0',
+    'total_net_repl_output_bytes:0',
+    `rejected_connections:${stats.rejectedConnections}`,
+    'sync_full:0',
+    'sync_partial_ok:0',
+    'sync_partial_err:0',
+    `expired_keys:${stats.expiredKeys}`,
+    'evicted_keys:0',
+    'evicted_clients:0',
+    `keyspace_hits:${hits}`,
+    `keyspace_misses:${misses}`,
+    'pubsub_channels:0',
+    'pubsub_patterns:0',
+    'pubsubshard_channels:0',
+    'latest_fork_usec:0',
+    'total_forks:0',
+    `total_error_replies:${server.writer.errorReplies}`,
+  ];
+}
+
+function replicationSection(): string[] {
+  return [
+    'role:master',
+    'connected_slaves:0',
+    'master_failover_state:no-failover',
+    `master_replid:${REPLICATION_ID}`,
+    'master_replid2:0000000000000000000000000000000000000000',
+    'master_repl_offset:0',
+    'second_repl_offset:-1',
+    'repl_backlog_active:0',
+    'repl_backlog_size:1048576',
+    'repl_backlog_first_byte_offset:0',
+    'repl_backlog_histlen:0',
+  ];
+}
+
+function cpuSection(): string[] {
+  const usage = process.cpuUsage();
+  return [
+    `used_cpu_sys:${seconds(usage.system)}`,
+    `used_cpu_user:${seconds(usage.user)}`,
+    'used_cpu_sys_children:0.000000',
+    'used_cpu_user_children:0.000000',
+    `used_cpu_sys_main_thread:${seconds(usage.system)}`,
+    `used_cpu_user_main_thread:${seconds(usage.user)}`,
+  ];
+}
+
+function commandstatsSection(server: Server): string[] {
+  const lines: string[] = [];
+  const add = (command: Command) => {
+    const { calls, usec, rejectedCalls, failedCalls } = command.stats;
+    if (calls === 0 && rejectedCalls === 0 && failedCalls === 0) return;
+    const total = Math.round(usec);
+    lines.push(`cmdstat_${command.fullName}:calls=${calls},usec=${total},usec_per_call=${(calls === 0 ? 0 : total / calls).toFixed(2)},rejected_calls=${rejectedCalls},failed_calls=${failedCalls}`);
+  };
+  for (const command of server.table.all()) add(command);
+  return lines;
+}
+
+function errorstatsSection(server: Server): string[] {
+  return [...server.writer.errorCodes].map(([code, count]) => `errorstat_${code}:count=${count}`);
+}
+
+function keyspaceSection(server: Server): string[] {
+  const lines: string[] = [];
+  const now = Date.now();
+  for (const db of server.databases) {
+    if (db.size === 0) continue;
+    let ttlSum = 0;
+    for (const when of db.expires.values()) ttlSum += Math.max(0, when - now);
+    const avgTtl = db.expires.size === 0 ? 0 : Math.floor(ttlSum / db.expires.size);
+    lines.push(`db${db.id}:keys=${db.size},expires=${db.expires.size},avg_ttl=${avgTtl}`);
+  }
+  return lines;
+}
+
+/** The sections `INFO args...` asks for, as Redis's genInfoSectionDict. */
+function requestedSections(args: readonly string[]): Set<string> {
+  const wanted = new Set<string>();
+  if (args.length === 0) args = ['default'];
+  for (const arg of args) {
+    const name = arg.toLowerCase();
+    if (name === 'default') {
+      for (const section of SECTIONS) if (section.inDefault) wanted.add(section.name);
+    } else if (name === 'all' || name === 'everything') {
+      for (const section of SECTIONS) wanted.add(section.name);
+    } else {
+      wanted.add(name);
+    }
+  }
+  return wanted;
+}
+
+/** The INFO text for `args`: Redis's `# Section` blocks, CRLF line ends, a blank line between. */
+export function infoText(server: Server, args: readonly string[]): string {
+  const wanted = requestedSections(args);
+  const blocks: string[] = [];
+  for (const section of SECTIONS) {
+    if (!wanted.has(section.name)) continue;
+    const lines = [`# ${section.header}`, ...section.render(server)];
+    blocks.push(lines.map((line) => line + '\r\n').join(''));
+  }
+  return blocks.join('\r\n');
+}
+
+/** INFO [section [section ...]] */
+function info(client: Client, argv: string[]): void {
+  client.reply.verbatim(infoText(client.server, argv.slice(1)));
+}
+
+export const infoCommands: CommandSpec[] = [
+  { name: 'info', arity: -1, flags: ['loading', 'stale'], group: 'server', since: '1.0.0', summary: 'Returns information and statistics about the server.', complexity: 'O(1)', handler: info },
+];

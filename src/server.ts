@@ -47,10 +47,23 @@ export class Server implements KeyspaceHost {
   readonly startedAt = Date.now();
   /** The time commands see: frozen while one command (or one EXEC) runs. */
   commandTime = Date.now();
+  /**
+   * Date.now() minus performance.now(), refreshed by the cron: the dispatcher reads the clock
+   * once per command and derives both the wall-clock time and the command's duration from it.
+   */
+  wallClockOffset = Date.now() - performance.now();
   /** Writes since the last save, for INFO and save points. */
   dirty = 0;
   /** Bound TCP port (differs from the `port` setting when that is 0). */
   port = 0;
+  /** Unix time in seconds of the last successful save (LASTSAVE); start time until persistence exists. */
+  lastSave = Math.floor(Date.now() / 1000);
+  /** SHUTDOWN calls this; bin/nodis-server.ts makes it exit the process, tests keep the default. */
+  onShutdownRequest: () => void = () => void this.shutdown();
+  /** CLIENT PAUSE: end time in ms (0 = not paused), and whether only writes are held. */
+  pausedUntil = 0;
+  pauseWritesOnly = false;
+  private pauseTimer: NodeJS.Timeout | null = null;
   private readonly tcp: net.Server;
   private nextClientId = 1;
   private cron: NodeJS.Timeout | null = null;
@@ -105,6 +118,7 @@ export class Server implements KeyspaceHost {
       this.log.info('Shutting down');
       if (this.cron !== null) clearInterval(this.cron);
       if (this.expireResume !== null) clearImmediate(this.expireResume);
+      if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
       for (const client of this.clients.values()) this.closeClient(client);
       this.tcp.close(() => resolve());
     });
@@ -141,12 +155,25 @@ export class Server implements KeyspaceHost {
     if (client.closed) return;
     this.stats.netInputBytes += chunk.length;
     client.lastInteraction = Date.now();
+    client.parser.feed(chunk);
+    this.processInput(client);
+  }
+
+  /** Runs the client's parsed requests until its input runs out or a CLIENT PAUSE holds one. */
+  private processInput(client: Client): void {
     const parser = client.parser;
-    parser.feed(chunk);
     const writer = this.writer;
     writer.begin(client);
-    let argv: string[] | null;
-    while (!client.closeAfterReply && (argv = parser.next()) !== null) dispatch(client, argv);
+    let argv: string[] | null = client.pausedArgv;
+    client.pausedArgv = null;
+    while (!client.closeAfterReply && (argv ??= parser.next()) !== null) {
+      if (this.pausedUntil !== 0 && this.mustWait(client, argv)) {
+        client.pausedArgv = argv;
+        break;
+      }
+      dispatch(client, argv);
+      argv = null;
+    }
     if (parser.error !== null) {
       client.log.warn({ error: parser.error }, 'protocol error, closing connection');
       writer.error(parser.error);
@@ -156,7 +183,42 @@ export class Server implements KeyspaceHost {
     if (client.closeAfterReply) this.closeClient(client);
   }
 
+  /**
+   * CLIENT PAUSE: holds every client's commands (`writesOnly` false) or only those that may
+   * write, for `ms` milliseconds. As Redis, a new pause never shortens nor narrows the current one.
+   */
+  pauseClients(ms: number, writesOnly: boolean): void {
+    const until = Date.now() + ms;
+    this.pauseWritesOnly = this.pausedUntil === 0 ? writesOnly : this.pauseWritesOnly && writesOnly;
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.unpauseClients(), ms);
+  }
+
+  /** Ends a CLIENT PAUSE; the held commands run in arrival order once the current one is done. */
+  unpauseClients(): void {
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    this.pausedUntil = 0;
+    setImmediate(() => {
+      for (const client of this.clients.values()) {
+        if (client.pausedArgv !== null && !client.closed) this.processInput(client);
+      }
+    });
+  }
+
+  /** As Redis's processCommand: while paused, everything waits, or what may write (EXEC included). */
+  private mustWait(client: Client, argv: string[]): boolean {
+    if (!this.pauseWritesOnly) return true;
+    const command = this.table.resolve(argv);
+    if (command === undefined) return false;
+    if (command.isWrite || command.spec.flags.includes('may_replicate')) return true;
+    return command.name === 'exec' && client.multi !== null && client.multi.some((queued) => queued.command.isWrite);
+  }
+
   private serverCron(): void {
+    this.wallClockOffset = Date.now() - performance.now();
     this.closeIdleClients();
     this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
   }
