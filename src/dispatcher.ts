@@ -47,19 +47,19 @@ function processCommand(client: Client, argv: string[]): void {
     client.reply.simple('QUEUED');
     return;
   }
-  server.commandTime = Date.now();
-  call(client, command, argv);
+  const start = performance.now();
+  server.commandTime = Math.floor(start + server.wallClockOffset);
+  call(client, command, argv, start);
 }
 
 /**
  * Calls a handler and keeps its statistics. An error thrown half-way through a reply rolls the
  * reply back, so the client always gets one well-formed answer.
  */
-export function call(client: Client, command: Command, argv: string[]): void {
+export function call(client: Client, command: Command, argv: string[], start = performance.now()): void {
   const writer = client.reply;
   const mark = writer.mark();
   const errorsBefore = writer.errorReplies;
-  const start = performance.now();
   // Set before running, as Redis's c->lastcmd: CLIENT LIST shows the command being run.
   client.lastCommand = command.fullName;
   try {

@@ -11,6 +11,10 @@ const UNAUTHENTICATED_MAX_BULK = 16384;
 const CR = 13;
 const LF = 10;
 const EMPTY = Buffer.alloc(0);
+/** Recently seen command names, so the names of a pipeline are not allocated again and again. */
+const NAME_CACHE_SLOTS = 256;
+const NAME_CACHE_MAX_LENGTH = 24;
+const nameCache: (string | undefined)[] = new Array(NAME_CACHE_SLOTS).fill(undefined);
 
 export interface ParserContext {
   /** Current proto-max-bulk-len. */
@@ -72,6 +76,7 @@ export class RequestParser {
   next(): string[] | null {
     if (this.error !== null) return null;
     const buf = this.buf;
+    const maxBulkLength = this.maxBulkLength();
     for (;;) {
       if (this.argv === null) {
         if (this.pos >= buf.length) return this.drained();
@@ -81,7 +86,7 @@ export class RequestParser {
           if (inline.length === 0) continue;
           return inline;
         }
-        const nl = buf.indexOf(CR, this.pos);
+        const nl = findCR(buf, this.pos);
         if (nl === -1 || nl + 1 >= buf.length) {
           if (buf.length - this.pos > INLINE_MAX) return this.fail('too big mbulk count string');
           return this.wait(0);
@@ -100,7 +105,7 @@ export class RequestParser {
       while (this.argsLeft > 0) {
         if (this.bulkLen < 0) {
           if (this.pos >= buf.length) return this.wait(0);
-          const nl = buf.indexOf(CR, this.pos);
+          const nl = findCR(buf, this.pos);
           if (nl === -1 || nl + 1 >= buf.length) {
             if (buf.length - this.pos > INLINE_MAX) return this.fail('too big bulk count string');
             return this.wait(0);
@@ -109,7 +114,7 @@ export class RequestParser {
             return this.fail(`expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
           }
           const len = parseLength(buf, this.pos + 1, nl);
-          if (Number.isNaN(len) || len < 0 || len > this.maxBulkLength()) return this.fail('invalid bulk length');
+          if (Number.isNaN(len) || len < 0 || len > maxBulkLength) return this.fail('invalid bulk length');
           if (len > UNAUTHENTICATED_MAX_BULK && this.context.authRequired()) {
             return this.fail('unauthenticated bulk length');
           }
@@ -118,7 +123,8 @@ export class RequestParser {
         }
         const end = this.pos + this.bulkLen;
         if (end + 2 > buf.length) return this.wait(end + 2 - this.pos);
-        this.argv!.push(buf.latin1Slice(this.pos, end));
+        const argv = this.argv!;
+        argv.push(argv.length === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : buf.latin1Slice(this.pos, end));
         this.pos = end + 2;
         this.bulkLen = -1;
         this.argsLeft--;
@@ -169,6 +175,30 @@ export class RequestParser {
     this.error = Err.protocol(what);
     return null;
   }
+}
+
+/** Index of the next CR from `from`, or -1. Header lines are short: a JS loop beats indexOf's native call. */
+function findCR(buf: Buffer, from: number): number {
+  const end = buf.length;
+  for (let i = from; i < end; i++) if (buf[i] === CR) return i;
+  return -1;
+}
+
+/** The command name in buf[start, end), shared with earlier requests that named the same command. */
+function commandName(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  let hash = length;
+  for (let i = start; i < end; i++) hash = (hash * 31 + buf[i]) | 0;
+  const slot = hash & (NAME_CACHE_SLOTS - 1);
+  const cached = nameCache[slot];
+  if (cached !== undefined && cached.length === length) {
+    let i = 0;
+    while (i < length && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === length) return cached;
+  }
+  const name = buf.latin1Slice(start, end);
+  nameCache[slot] = name;
+  return name;
 }
 
 /**
