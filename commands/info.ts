@@ -97,7 +97,6 @@ function memorySection(server: Server): string[] {
   const peak = Math.max(used, memoryPeaks.get(server) ?? 0);
   memoryPeaks.set(server, peak);
   const rss = process.memoryUsage.rss();
-  const maxmemory = server.config.get('maxmemory');
   const total = os.totalmem();
   return [
     `used_memory:${used}`,
@@ -109,9 +108,10 @@ function memorySection(server: Server): string[] {
     `used_memory_peak_perc:${((used / peak) * 100).toFixed(2)}%`,
     `total_system_memory:${total}`,
     `total_system_memory_human:${humanBytes(total)}`,
-    `maxmemory:${maxmemory}`,
-    `maxmemory_human:${humanBytes(maxmemory)}`,
-    `maxmemory_policy:${server.config.get('maxmemory-policy')}`,
+    // No memory limit or eviction exists yet: report what Redis reports without one.
+    'maxmemory:0',
+    'maxmemory_human:0B',
+    'maxmemory_policy:noeviction',
     `mem_fragmentation_ratio:${(rss / used).toFixed(2)}`,
     `mem_fragmentation_bytes:${rss - used}`,
     'mem_allocator:v8',

@@ -23,8 +23,6 @@ export interface ConfigValues {
   'proto-max-bulk-len': number;
   hz: number;
   appendonly: boolean;
-  maxmemory: number;
-  'maxmemory-policy': 'volatile-lru' | 'allkeys-lru' | 'volatile-lfu' | 'allkeys-lfu' | 'volatile-random' | 'allkeys-random' | 'volatile-ttl' | 'noeviction';
 }
 
 export type ConfigName = keyof ConfigValues;
@@ -151,8 +149,6 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500)),
   // Read-only until the append-only file exists; clients such as redis-benchmark ask for it.
   param('appendonly', 'no', false, yesNo),
-  param('maxmemory', '0', true, memory(0, Number.MAX_SAFE_INTEGER)),
-  param('maxmemory-policy', 'noeviction', true, oneOf('volatile-lru', 'allkeys-lru', 'volatile-lfu', 'allkeys-lfu', 'volatile-random', 'allkeys-random', 'volatile-ttl', 'noeviction')),
 ] as Param<ConfigName>[];
 
 const BY_NAME = new Map(PARAMS.map((p) => [p.name as string, p]));
