@@ -3,6 +3,18 @@ import type { Client } from './client.js';
 import type { Command } from './command.js';
 import { CommandError, Err } from './errors.js';
 
+/**
+ * When the previous command ended, or the current input burst began. Each command reads the
+ * clock once, at its end, and that reading is the next command's start: half the clock reads.
+ */
+let lastClockReading = performance.now();
+
+/** Starts timing a burst of requests; returns the wall-clock time in ms. */
+export function startBurst(client: Client): number {
+  lastClockReading = performance.now();
+  return Math.floor(lastClockReading + client.server.wallClockOffset);
+}
+
 /** Commands that run at once inside MULTI instead of being queued. */
 const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -47,16 +59,16 @@ function processCommand(client: Client, argv: string[]): void {
     client.reply.simple('QUEUED');
     return;
   }
-  const start = performance.now();
-  server.commandTime = Math.floor(start + server.wallClockOffset);
-  call(client, command, argv, start);
+  server.commandTime = Math.floor(lastClockReading + server.wallClockOffset);
+  call(client, command, argv);
 }
 
 /**
  * Calls a handler and keeps its statistics. An error thrown half-way through a reply rolls the
  * reply back, so the client always gets one well-formed answer.
  */
-export function call(client: Client, command: Command, argv: string[], start = performance.now()): void {
+export function call(client: Client, command: Command, argv: string[]): void {
+  const start = lastClockReading;
   const writer = client.reply;
   const mark = writer.mark();
   const errorsBefore = writer.errorReplies;
@@ -75,7 +87,8 @@ export function call(client: Client, command: Command, argv: string[], start = p
   }
   const stats = command.stats;
   stats.calls++;
-  stats.usec += (performance.now() - start) * 1000;
+  lastClockReading = performance.now();
+  stats.usec += (lastClockReading - start) * 1000;
   if (writer.errorReplies !== errorsBefore) stats.failedCalls++;
   client.server.stats.commandsProcessed++;
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Client } from './client.js';
 import { CommandTable, type CommandSpec } from './command.js';
 import type { Config } from './config.js';
-import { dispatch } from './dispatcher.js';
+import { dispatch, startBurst } from './dispatcher.js';
 import { Database, type KeyspaceHost } from './keyspace/database.js';
 import { ScanCursors } from './keyspace/scan-cursors.js';
 import { ReplyWriter } from './protocol/reply-writer.js';
@@ -154,7 +154,6 @@ export class Server implements KeyspaceHost {
   private onData(client: Client, chunk: Buffer): void {
     if (client.closed) return;
     this.stats.netInputBytes += chunk.length;
-    client.lastInteraction = Date.now();
     client.parser.feed(chunk);
     this.processInput(client);
   }
@@ -164,6 +163,7 @@ export class Server implements KeyspaceHost {
     const parser = client.parser;
     const writer = this.writer;
     writer.begin(client);
+    client.lastInteraction = startBurst(client);
     let argv: string[] | null = client.pausedArgv;
     client.pausedArgv = null;
     while (!client.closeAfterReply && (argv ??= parser.next()) !== null) {

@@ -8,6 +8,7 @@ export function splitArgs(line: string): string[] | null {
   const args: string[] = [];
   const nul = line.indexOf('\0'); // C strings end at NUL, and so does the line for Redis
   const n = nul === -1 ? line.length : nul;
+  if (line.indexOf('"') === -1 && line.indexOf("'") === -1) return splitUnquoted(line, n);
   let p = 0;
   for (;;) {
     while (p < n && isSpace(line.charCodeAt(p))) p++;
@@ -48,7 +49,7 @@ export function splitArgs(line: string): string[] | null {
         done = true;
       } else {
         const c = line[p];
-        if (c === ' ' || c === '\n' || c === '\r' || c === '\t') done = true;
+        if (endsUnquotedToken(line.charCodeAt(p))) done = true;
         else if (c === '"') inDouble = true;
         else if (c === "'") inSingle = true;
         else current += c;
@@ -57,6 +58,24 @@ export function splitArgs(line: string): string[] | null {
     }
     args.push(current);
   }
+}
+
+/** The common case without quotes: tokens are slices of the line, no char-by-char building. */
+function splitUnquoted(line: string, n: number): string[] {
+  const args: string[] = [];
+  let p = 0;
+  for (;;) {
+    while (p < n && isSpace(line.charCodeAt(p))) p++;
+    if (p >= n) return args;
+    const start = p;
+    while (p < n && !endsUnquotedToken(line.charCodeAt(p))) p++;
+    args.push(line.slice(start, p));
+  }
+}
+
+/** What ends an unquoted token in sdssplitargs: fewer chars than isspace(). */
+function endsUnquotedToken(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function unescape(c: string): string {
