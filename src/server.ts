@@ -18,6 +18,8 @@ export interface ServerStats {
   netOutputBytes: number;
 }
 
+/** A difference between wall and monotonic clocks beyond this is a step of the wall clock. */
+const CLOCK_STEP_MS = 100;
 /** Share of each cron period the active expiry cycle may use (Redis: 25%). */
 const EXPIRE_DUTY = 0.25;
 /** Longest single slice of expiry work before yielding to I/O. */
@@ -48,10 +50,10 @@ export class Server implements KeyspaceHost {
   /** The time commands see: frozen while one command (or one EXEC) runs. */
   commandTime = Date.now();
   /**
-   * Date.now() minus performance.now(), refreshed by the cron: the dispatcher reads the clock
-   * once per command and derives both the wall-clock time and the command's duration from it.
+   * Wall-clock time of performance.now()'s zero: the dispatcher reads the monotonic clock once
+   * per command and derives both the wall-clock time and the command's duration from it.
    */
-  wallClockOffset = Date.now() - performance.now();
+  wallClockOffset = performance.timeOrigin;
   /** Writes since the last save, for INFO and save points. */
   dirty = 0;
   /** Bound TCP port (differs from the `port` setting when that is 0). */
@@ -218,9 +220,18 @@ export class Server implements KeyspaceHost {
   }
 
   private serverCron(): void {
-    this.wallClockOffset = Date.now() - performance.now();
+    this.followClockSteps();
     this.closeIdleClients();
     this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
+  }
+
+  /**
+   * The monotonic clock never jumps, the wall clock can be set: follow a step of the wall clock,
+   * but not the sub-millisecond jitter of Date.now(), which would make command time run backwards.
+   */
+  private followClockSteps(): void {
+    const drift = Date.now() - (performance.now() + this.wallClockOffset);
+    if (Math.abs(drift) > CLOCK_STEP_MS) this.wallClockOffset += drift;
   }
 
   private closeIdleClients(): void {
