@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, connect, RawClient, startTestServer } from './helpers.js';
+import { ALL_BYTES, collectionStub, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
 import type { Server } from '../src/index.js';
-import type { CollectionValue } from '../src/keyspace/values.js';
 import { countBits, fieldIncrement, fieldSet, findBit } from '../src/datatypes/bits.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -12,37 +11,11 @@ const BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const BIT_VALUE = 'ERR bit is not an integer or out of range';
 const FIELD_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
 
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
 describe('bitmap commands', () => {
   let server: Server;
   let redis: Redis;
   let resp2: Redis;
-
-  function putHash(key: string): void {
-    const value: CollectionValue = { type: 'hash', encoding: () => 'listpack', copy: () => value };
-    server.databases[0].dict.set(key, value);
-  }
-
-  async function raw(args: string[], length: number, resp3 = false): Promise<string> {
-    const client = await RawClient.connect(server);
-    if (resp3) {
-      client.command('HELLO', '3');
-      let got = '';
-      while (!got.endsWith('$7\r\nmodules\r\n*0\r\n')) got += await client.read(1);
-    }
-    client.command(...args);
-    const reply = await client.read(length);
-    client.close();
-    return reply;
-  }
+  const putHash = (key: string) => server.databases[0].dict.set(key, collectionStub('hash'));
 
   before(async () => {
     server = await startTestServer();
@@ -268,16 +241,16 @@ describe('bitmap commands', () => {
     });
 
     it('BITFIELD FAIL is a null in both protocols', async () => {
-      expect(await raw(['BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'SET', 'i8', '0', '128'], 9)).to.equal('*1\r\n$-1\r\n');
-      expect(await raw(['BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'SET', 'i8', '0', '128'], 7, true)).to.equal('*1\r\n_\r\n');
+      expect(await rawRequest(server, ['BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'SET', 'i8', '0', '128'], 9)).to.equal('*1\r\n$-1\r\n');
+      expect(await rawRequest(server, ['BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'SET', 'i8', '0', '128'], 7, true)).to.equal('*1\r\n_\r\n');
       // The key is still created (padded), as in Redis.
       expect(await redis.strlen('f')).to.equal(1);
     });
 
     it('BITFIELD at the 64-bit limits', async () => {
-      expect(await raw(['BITFIELD', 'f', 'INCRBY', 'i64', '0', '9223372036854775807', 'INCRBY', 'i64', '0', '1'], 49))
+      expect(await rawRequest(server, ['BITFIELD', 'f', 'INCRBY', 'i64', '0', '9223372036854775807', 'INCRBY', 'i64', '0', '1'], 49))
         .to.equal('*2\r\n:9223372036854775807\r\n:-9223372036854775808\r\n');
-      expect(await raw(['BITFIELD', 'f', 'OVERFLOW', 'SAT', 'INCRBY', 'i64', '0', '-1', 'GET', 'u63', '0'], 49))
+      expect(await rawRequest(server, ['BITFIELD', 'f', 'OVERFLOW', 'SAT', 'INCRBY', 'i64', '0', '-1', 'GET', 'u63', '0'], 49))
         .to.equal('*2\r\n:-9223372036854775808\r\n:4611686018427387904\r\n');
     });
 

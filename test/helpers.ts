@@ -2,6 +2,7 @@ import net from 'node:net';
 import pino from 'pino';
 import { Redis, type RedisOptions } from 'ioredis';
 import { startServer, type Server } from '../src/index.js';
+import type { CollectionValue } from '../src/keyspace/values.js';
 
 /** A server on an ephemeral loopback port, with logging off unless NODIS_TEST_LOG is set. */
 export async function startTestServer(args: string[] = []): Promise<Server> {
@@ -123,4 +124,36 @@ export async function switchToResp3(raw: RawClient): Promise<void> {
     if (next === '') throw new Error(`no reply to HELLO 3 (got ${JSON.stringify(received)})`);
     received += next;
   }
+}
+
+/** The error message a command is answered with; fails when the command succeeds. */
+export async function errorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error reply');
+}
+
+export function arityError(name: string): string {
+  return `ERR wrong number of arguments for '${name}' command`;
+}
+
+/**
+ * A collection of `type` without contents: enough for WRONGTYPE, TYPE, SCAN TYPE and OBJECT
+ * ENCODING tests before the collection types exist.
+ */
+export function collectionStub(type: CollectionValue['type'], encoding = 'listpack'): CollectionValue {
+  return { type, encoding: () => encoding, copy: () => collectionStub(type, encoding) };
+}
+
+/** Sends one command on a fresh raw connection (after HELLO 3 when `resp3`) and reads `length` bytes. */
+export async function rawRequest(server: Server, args: (string | Buffer)[], length: number, resp3 = false): Promise<string> {
+  const client = await RawClient.connect(server);
+  if (resp3) await switchToResp3(client);
+  client.command(...args);
+  const reply = await client.read(length);
+  client.close();
+  return reply;
 }

@@ -1,51 +1,17 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, connect, RawClient, startTestServer } from './helpers.js';
+import { ALL_BYTES, arityError, collectionStub, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
 import type { Server } from '../src/index.js';
-import type { CollectionValue } from '../src/keyspace/values.js';
 
 const BIN = ALL_BYTES.toString('latin1');
-
-/** A collection of `type` without contents, enough for TYPE, SCAN TYPE and OBJECT ENCODING. */
-function stub(type: CollectionValue['type'], encoding = 'listpack'): CollectionValue {
-  const value: CollectionValue = { type, encoding: () => encoding, copy: () => stub(type, encoding) };
-  return value;
-}
-
-/** The error message a command is answered with. */
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-function arityError(name: string): string {
-  return `ERR wrong number of arguments for '${name}' command`;
-}
 
 describe('key commands', () => {
   let server: Server;
   let redis: Redis;
   let resp2: Redis;
 
-  /** Sends a command on a raw RESP2 connection and returns exactly as many bytes as `expected`. */
-  async function raw(args: (string | Buffer)[], expected: string, hello3 = false): Promise<string> {
-    const client = await RawClient.connect(server);
-    if (hello3) {
-      client.command('HELLO', '3');
-      await client.read(1);
-      // Drain the HELLO map: it ends with the empty modules array.
-      let got = '';
-      while (!got.endsWith('$7\r\nmodules\r\n*0\r\n')) got += await client.read(1);
-    }
-    client.command(...args);
-    const reply = await client.expect(expected);
-    client.close();
-    return reply;
-  }
+  /** Sends a command on a fresh raw connection and reads as many bytes as `expected` has. */
+  const raw = (args: (string | Buffer)[], expected: string, resp3 = false) => rawRequest(server, args, expected.length, resp3);
 
   const db = (i = 0) => server.databases[i];
 
@@ -122,7 +88,7 @@ describe('key commands', () => {
 
     it('TOUCH counts existing keys', async () => {
       db().set('a', '1');
-      db().set('b', stub('hash'));
+      db().set('b', collectionStub('hash'));
       expect(await redis.call('TOUCH', 'a', 'b', 'c')).to.equal(2);
     });
 
@@ -139,10 +105,10 @@ describe('key commands', () => {
     it('TYPE names every type, none for a missing key', async () => {
       db().set('s', 'v');
       db().set('b', Buffer.from('v'));
-      db().set('h', stub('hash'));
-      db().set('l', stub('list', 'quicklist'));
-      db().set('z', stub('zset'));
-      db().set('t', stub('set', 'intset'));
+      db().set('h', collectionStub('hash'));
+      db().set('l', collectionStub('list', 'quicklist'));
+      db().set('z', collectionStub('zset'));
+      db().set('t', collectionStub('set', 'intset'));
       const types = [];
       for (const key of ['s', 'b', 'h', 'l', 'z', 't', 'nokey']) types.push(await redis.call('TYPE', key));
       expect(types).to.deep.equal(['string', 'string', 'hash', 'list', 'zset', 'set', 'none']);
@@ -239,7 +205,7 @@ describe('key commands', () => {
 
     it('SCAN TYPE', async () => {
       for (let i = 0; i < 50; i++) db().set(`s${i}`, 'v');
-      for (let i = 0; i < 20; i++) db().set(`h${i}`, stub('hash'));
+      for (let i = 0; i < 20; i++) db().set(`h${i}`, collectionStub('hash'));
       expect((await fullScan(redis, 'TYPE', 'hash')).sort()).to.deep.equal(Array.from({ length: 20 }, (_, i) => `h${i}`).sort());
       expect((await fullScan(redis, 'type', 'STRING')).length).to.equal(50);
       expect(await fullScan(redis, 'TYPE', 'nosuchtype')).to.deep.equal([]);
@@ -349,7 +315,7 @@ describe('key commands', () => {
 
     it('RENAME source key should no longer exist and overwrites the destination', async () => {
       db().set('a', '1');
-      db().set('b', stub('hash'));
+      db().set('b', collectionStub('hash'));
       db().setExpire('b', Date.now() + 100000);
       expect(await redis.call('RENAME', 'a', 'b')).to.equal('OK');
       expect(db().lookup('b')).to.equal('1');
@@ -430,7 +396,7 @@ describe('key commands', () => {
     });
 
     it('COPY for a collection uses its copy', async () => {
-      db().set('h', stub('hash', 'hashtable'));
+      db().set('h', collectionStub('hash', 'hashtable'));
       await redis.call('COPY', 'h', 'h2');
       expect(await redis.call('TYPE', 'h2')).to.equal('hash');
       expect(db().lookup('h2')).to.not.equal(db().lookup('h'));
@@ -447,7 +413,7 @@ describe('key commands', () => {
 
     it('COPY for string can replace an existing key with REPLACE option', async () => {
       db().set('a', '1');
-      db().set('b', stub('list'));
+      db().set('b', collectionStub('list'));
       expect(await redis.call('COPY', 'a', 'b', 'replace')).to.equal(1);
       expect(db().lookup('b')).to.equal('1');
     });
@@ -706,7 +672,7 @@ describe('key commands', () => {
     });
 
     it('OBJECT ENCODING of collections asks the collection', async () => {
-      db().set('h', stub('hash', 'hashtable'));
+      db().set('h', collectionStub('hash', 'hashtable'));
       expect(await redis.call('object', 'encoding', 'h')).to.equal('hashtable');
     });
 

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, connect, RawClient, startTestServer } from './helpers.js';
+import { ALL_BYTES, arityError, collectionStub, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
 import type { Server } from '../src/index.js';
-import type { CollectionValue } from '../src/keyspace/values.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../src/datatypes/long-double.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -11,44 +10,11 @@ const NOT_FLOAT = 'ERR value is not a valid float';
 const SYNTAX = 'ERR syntax error';
 const BIN = ALL_BYTES.toString('latin1');
 
-/** The error message a command is answered with. */
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-function arityError(name: string): string {
-  return `ERR wrong number of arguments for '${name}' command`;
-}
-
 describe('string commands', () => {
   let server: Server;
   let redis: Redis;
   let resp2: Redis;
-
-  /** Puts a hash-typed stub at `key`, as no collection commands are needed to test WRONGTYPE. */
-  function putHash(key: string): void {
-    const value: CollectionValue = { type: 'hash', encoding: () => 'listpack', copy: () => value };
-    server.databases[0].dict.set(key, value);
-  }
-
-  /** Sends one command on a fresh raw connection (optionally RESP3) and reads `length` bytes. */
-  async function raw(args: (string | Buffer)[], length: number, resp3 = false): Promise<string> {
-    const client = await RawClient.connect(server);
-    if (resp3) {
-      client.command('HELLO', '3');
-      let got = '';
-      while (!got.endsWith('$7\r\nmodules\r\n*0\r\n')) got += await client.read(1);
-    }
-    client.command(...args);
-    const reply = await client.read(length);
-    client.close();
-    return reply;
-  }
+  const putHash = (key: string) => server.databases[0].dict.set(key, collectionStub('hash'));
 
   before(async () => {
     server = await startTestServer();
@@ -161,7 +127,7 @@ describe('string commands', () => {
       const key = Buffer.concat([ALL_BYTES, Buffer.from('key')]);
       await redis.set(key, ALL_BYTES);
       expect((await redis.getBuffer(key))!.equals(ALL_BYTES)).to.equal(true);
-      const reply = await raw(['GET', key], 256 + 8);
+      const reply = await rawRequest(server, ['GET', key], 256 + 8);
       expect(reply).to.equal(`$256\r\n${BIN}\r\n`);
     });
 
@@ -425,7 +391,7 @@ describe('string commands', () => {
     it('INCRBY and DECRBY at the signed 64-bit limits', async () => {
       await redis.set('n', '9223372036854775807');
       expect(await errorOf(redis.incr('n'))).to.equal('ERR increment or decrement would overflow');
-      expect(await raw(['DECR', 'n'], 22)).to.equal(':9223372036854775806\r\n');
+      expect(await rawRequest(server, ['DECR', 'n'], 22)).to.equal(':9223372036854775806\r\n');
       await redis.set('n', '-9223372036854775808');
       expect(await errorOf(redis.decr('n'))).to.equal('ERR increment or decrement would overflow');
       expect(await redis.call('INCRBY', 'n', '9223372036854775807')).to.equal(-1);
@@ -436,13 +402,13 @@ describe('string commands', () => {
 
     it('INCRBY is exact beyond 2^53', async () => {
       await redis.set('n', '9007199254740993');
-      const raw2 = await raw(['INCR', 'n'], 19);
+      const raw2 = await rawRequest(server, ['INCR', 'n'], 19);
       expect(raw2).to.equal(':9007199254740994\r\n');
-      expect(await raw(['INCRBY', 'n', '9007199254740993'], 20)).to.equal(':18014398509481987\r\n');
-      expect(await raw(['DECRBY', 'n', '-5'], 20)).to.equal(':18014398509481992\r\n');
+      expect(await rawRequest(server, ['INCRBY', 'n', '9007199254740993'], 20)).to.equal(':18014398509481987\r\n');
+      expect(await rawRequest(server, ['DECRBY', 'n', '-5'], 20)).to.equal(':18014398509481992\r\n');
       expect(await redis.get('n')).to.equal('18014398509481992');
       await redis.set('n', '-9223372036854775807');
-      expect(await raw(['DECR', 'n'], 23)).to.equal(':-9223372036854775808\r\n');
+      expect(await rawRequest(server, ['DECR', 'n'], 23)).to.equal(':-9223372036854775808\r\n');
     });
 
     it('INCR of a value edited in place', async () => {
@@ -539,9 +505,9 @@ describe('string commands', () => {
 
     it('LCS IDX in RESP3 is a map', async () => {
       const expected = '%2\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n$3\r\nlen\r\n:6\r\n';
-      expect(await raw(['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'], expected.length, true)).to.equal(expected);
+      expect(await rawRequest(server, ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'], expected.length, true)).to.equal(expected);
       const flat = '*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n$3\r\nlen\r\n:6\r\n';
-      expect(await raw(['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'], flat.length)).to.equal(flat);
+      expect(await rawRequest(server, ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'], flat.length)).to.equal(flat);
     });
 
     it('LCS errors', async () => {
