@@ -32,6 +32,8 @@ interface Param<K extends ConfigName> {
   default: string;
   /** CONFIG SET may change it while running. */
   mutable: boolean;
+  /** What it does, for the README's table of options. */
+  description: string;
   parse(args: readonly string[]): ConfigValues[K];
   format(value: ConfigValues[K]): string;
   /** The value as CONFIG REWRITE writes it: quoted strings, memory in units. */
@@ -126,29 +128,30 @@ function param<K extends ConfigName>(
   defaultValue: string,
   mutable: boolean,
   codec: { parse(args: readonly string[]): ConfigValues[K]; format(value: ConfigValues[K]): string; rewrite?(value: ConfigValues[K]): string },
+  description: string,
 ): Param<K> {
-  return { name, default: defaultValue, mutable, parse: codec.parse, format: codec.format, rewrite: codec.rewrite ?? codec.format };
+  return { name, default: defaultValue, mutable, description, parse: codec.parse, format: codec.format, rewrite: codec.rewrite ?? codec.format };
 }
 
 export const PARAMS: readonly Param<ConfigName>[] = [
-  param('port', '6379', false, integer(0, 65535)),
-  param('bind', '127.0.0.1', false, addresses),
-  param('protected-mode', 'yes', true, yesNo),
-  param('tcp-backlog', '511', false, integer(0, 2147483647)),
-  param('tcp-keepalive', '300', true, integer(0, 2147483647)),
-  param('timeout', '0', true, integer(0, 2147483647)),
-  param('maxclients', '10000', true, integer(1, 2147483647)),
-  param('databases', '16', false, integer(1, 2147483647)),
-  param('requirepass', '', true, text),
-  param('dir', '.', true, text),
-  param('dbfilename', 'dump.rdb', true, text),
-  param('save', '3600 1 300 100 60 10000', true, savePoints),
-  param('loglevel', 'notice', true, oneOf('debug', 'verbose', 'notice', 'warning', 'nothing')),
-  param('logfile', '', false, text),
-  param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER)),
-  param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500)),
+  param('port', '6379', false, integer(0, 65535), 'TCP port; `0` picks a free port (logged at start-up)'),
+  param('bind', '127.0.0.1', false, addresses, 'addresses to listen on (the first one is used)'),
+  param('protected-mode', 'yes', true, yesNo, 'refuse clients from other hosts while no password is set'),
+  param('tcp-backlog', '511', false, integer(0, 2147483647), 'listen backlog'),
+  param('tcp-keepalive', '300', true, integer(0, 2147483647), 'TCP keepalive interval in seconds (0 = off)'),
+  param('timeout', '0', true, integer(0, 2147483647), 'close clients idle for this many seconds (0 = never)'),
+  param('maxclients', '10000', true, integer(1, 2147483647), 'connections beyond this get `-ERR max number of clients reached`'),
+  param('databases', '16', false, integer(1, 2147483647), 'number of databases'),
+  param('requirepass', '', true, text, 'password of the `default` user (none by default)'),
+  param('dir', '.', true, text, 'working directory for snapshots'),
+  param('dbfilename', 'dump.rdb', true, text, 'snapshot file name'),
+  param('save', '3600 1 300 100 60 10000', true, savePoints, 'save points `<seconds> <changes>` (`""` for none); snapshots arrive with persistence'),
+  param('loglevel', 'notice', true, oneOf('debug', 'verbose', 'notice', 'warning', 'nothing'), '`debug`, `verbose`, `notice`, `warning` or `nothing`'),
+  param('logfile', '', false, text, 'file to log to (stdout when empty)'),
+  param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'largest accepted bulk string (`512mb` style units accepted)'),
+  param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500), 'frequency of background jobs: active expiry, idle clients'),
   // Read-only until the append-only file exists; clients such as redis-benchmark ask for it.
-  param('appendonly', 'no', false, yesNo),
+  param('appendonly', 'no', false, yesNo, 'append-only file; read-only `no` until persistence exists'),
 ] as Param<ConfigName>[];
 
 const BY_NAME = new Map(PARAMS.map((p) => [p.name as string, p]));

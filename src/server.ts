@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { dispatch, startBurst } from './dispatcher.js';
 import { Database, type KeyspaceHost } from './keyspace/database.js';
 import { ScanCursors } from './keyspace/scan-cursors.js';
+import { Err } from './errors.js';
 import { ReplyWriter } from './protocol/reply-writer.js';
 import { VERSION } from './version.js';
 
@@ -139,9 +140,10 @@ export class Server implements KeyspaceHost {
 
   private accept(socket: net.Socket): void {
     this.stats.connectionsReceived++;
-    if (this.clients.size >= this.config.get('maxclients')) {
+    const refusal = this.refusal(socket);
+    if (refusal !== null) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      socket.end(`-${refusal}\r\n`);
       return;
     }
     const keepAlive = this.config.get('tcp-keepalive');
@@ -151,6 +153,15 @@ export class Server implements KeyspaceHost {
     socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
     socket.on('error', (error) => client.log.debug({ err: error }, 'connection error'));
     socket.on('close', () => this.closeClient(client));
+  }
+
+  /** Why a new connection is turned away, as Redis's acceptCommonHandler: null to accept it. */
+  private refusal(socket: net.Socket): string | null {
+    if (this.clients.size >= this.config.get('maxclients')) return Err.maxClients;
+    if (this.config.get('protected-mode') && this.config.get('requirepass') === '' && !isLoopback(socket.remoteAddress)) {
+      return Err.protectedMode;
+    }
+    return null;
   }
 
   private onData(client: Client, chunk: Buffer): void {
@@ -277,3 +288,9 @@ export class Server implements KeyspaceHost {
   }
 }
 
+/** True for addresses of the loopback interface (IPv4, IPv6, IPv4-mapped IPv6). */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { commandTableMarkdown, README, replaceBetweenMarkers } from '../bin/command-table.js';
+import { commandTableMarkdown, README, withGeneratedTables } from '../bin/readme-tables.js';
 import { commands } from '../commands/index.js';
 import { CommandTable, type Command } from '../src/command.js';
 import type { Redis } from 'ioredis';
@@ -27,9 +27,9 @@ function referenceFor(command: Command): ReferenceCommand | undefined {
 describe('command table', () => {
   const table = new CommandTable(commands);
 
-  it('README command table equals the generated one (run `npm run readme:commands`)', () => {
+  it('README command and config tables equal the generated ones (run `npm run readme:tables`)', () => {
     const readme = readFileSync(README, 'utf8');
-    expect(replaceBetweenMarkers(readme, commandTableMarkdown(table))).to.equal(readme);
+    expect(withGeneratedTables(readme)).to.equal(readme);
   });
 
   it('every command and subcommand matches Redis arity, key positions and flags', () => {

@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 /**
- * Writes the README's command list from the command table, between the `<!-- commands:start -->`
- * and `<!-- commands:end -->` markers, so the documentation cannot drift from the server.
- * `--print` writes the table to stdout instead. Run through `npm run readme:commands`.
+ * Writes the README's tables of commands and of configuration options from the command table and
+ * the config registry, between `<!-- commands:start -->`/`<!-- commands:end -->` and
+ * `<!-- config:start -->`/`<!-- config:end -->`, so the documentation cannot drift from the
+ * server. `--print` writes the tables to stdout instead. Run through `npm run readme:tables`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { commands } from '../commands/index.js';
 import { CommandTable, type Command, type CommandGroup } from '../src/command.js';
-
-export const START_MARKER = '<!-- commands:start -->';
-export const END_MARKER = '<!-- commands:end -->';
+import { Config, PARAMS } from '../src/config.js';
 export const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 /** Group headings, in the order of Redis's command documentation. */
@@ -50,28 +49,45 @@ export function commandTableMarkdown(table: CommandTable): string {
   return sections.join('\n\n');
 }
 
-/** `readme` with the text between the markers replaced by `table`. */
-export function replaceBetweenMarkers(readme: string, table: string): string {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
-  if (start === -1 || end < start) throw new Error(`README.md lacks the ${START_MARKER} ... ${END_MARKER} markers`);
-  return `${readme.slice(0, start + START_MARKER.length)}\n${table}\n${readme.slice(end)}`;
+/** The markdown table of every configuration option: default, whether CONFIG SET changes it, meaning. */
+export function configTableMarkdown(): string {
+  const defaults = new Config();
+  const rows = PARAMS.map((p) => {
+    const shown = defaults.format(p);
+    return `| \`${p.name}\` | ${shown === '' ? '(empty)' : `\`${shown}\``} | ${p.mutable ? 'yes' : 'no'} | ${p.description} |`;
+  });
+  return ['| option | default | CONFIG SET | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** `readme` with the text between the `name` markers replaced by `table`. */
+export function replaceBetweenMarkers(readme: string, name: string, table: string): string {
+  const startMarker = `<!-- ${name}:start -->`;
+  const endMarker = `<!-- ${name}:end -->`;
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start === -1 || end < start) throw new Error(`README.md lacks the ${startMarker} ... ${endMarker} markers`);
+  return `${readme.slice(0, start + startMarker.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+/** The README with both generated tables brought up to date. */
+export function withGeneratedTables(readme: string): string {
+  const commandTable = commandTableMarkdown(new CommandTable(commands));
+  return replaceBetweenMarkers(replaceBetweenMarkers(readme, 'commands', commandTable), 'config', configTableMarkdown());
 }
 
 function main(): void {
-  const table = commandTableMarkdown(new CommandTable(commands));
   if (process.argv.includes('--print')) {
-    console.log(table);
+    console.log(`${commandTableMarkdown(new CommandTable(commands))}\n\n${configTableMarkdown()}`);
     return;
   }
   const readme = readFileSync(README, 'utf8');
-  const updated = replaceBetweenMarkers(readme, table);
+  const updated = withGeneratedTables(readme);
   if (updated === readme) {
-    console.log('README.md command table is up to date');
+    console.log('README.md tables are up to date');
     return;
   }
   writeFileSync(README, updated);
-  console.log('README.md command table updated');
+  console.log('README.md tables updated');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
