@@ -75,13 +75,36 @@ export class Client implements ReplySink, KeyWatcher {
     return this.server.writer;
   }
 
+  /** Replies waiting for the end of the event-loop turn, when every pending write is made. */
+  private readonly pendingOutput: Buffer[] = [];
+
   send(chunk: Buffer): void {
     if (this.closed) return;
     this.server.stats.netOutputBytes += chunk.length;
-    if (!this.socket.write(chunk) && !this.socket.isPaused()) {
+    if (this.pendingOutput.push(chunk) === 1) this.server.queueWrite(this);
+  }
+
+  /** Writes what `send` gathered: one write, or one writev when a large reply came in pieces. */
+  writePending(): void {
+    const chunks = this.pendingOutput;
+    const socket = this.socket;
+    if (chunks.length === 0 || socket.destroyed) {
+      chunks.length = 0;
+      return;
+    }
+    let flowing = true;
+    if (chunks.length === 1) {
+      flowing = socket.write(chunks[0]);
+    } else {
+      socket.cork();
+      for (const chunk of chunks) flowing = socket.write(chunk);
+      socket.uncork();
+    }
+    chunks.length = 0;
+    if (!flowing && !socket.isPaused()) {
       // The peer reads slower than it sends: stop reading until it catches up.
-      this.socket.pause();
-      this.socket.once('drain', () => this.socket.resume());
+      socket.pause();
+      socket.once('drain', () => socket.resume());
     }
   }
 

@@ -128,12 +128,29 @@ export class Server implements KeyspaceHost {
     return this.stopping;
   }
 
+  /**
+   * Schedules a client's pending replies to be written once the event loop has read every
+   * socket that was ready, as Redis's handleClientsWithPendingWrites before it sleeps.
+   */
+  queueWrite(client: Client): void {
+    this.pendingWrites.push(client);
+    if (this.pendingWrites.length === 1) setImmediate(this.writeAllPending);
+  }
+
+  private readonly pendingWrites: Client[] = [];
+  private readonly writeAllPending = (): void => {
+    const clients = this.pendingWrites;
+    for (let i = 0; i < clients.length; i++) clients[i].writePending();
+    clients.length = 0;
+  };
+
   /** Disconnects a client once what was written to it has been sent. */
   closeClient(client: Client): void {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client.id);
     client.discardTransaction();
+    client.writePending();
     client.socket.end();
     client.socket.destroySoon();
   }
