@@ -50,53 +50,6 @@ export function integerArg(text: string, error: string = Err.notInteger): number
   return value;
 }
 
-/** An integer argument within [min, max]. */
-export function rangedIntegerArg(text: string, min: number, max: number, error: string = Err.notInteger): number {
-  const value = integerArg(text, error);
-  if (value < min || value > max) throw new CommandError(error);
-  return value;
-}
-
-/**
- * Parses a float as Redis's string2ld/strtold: decimal or hex notation, "inf"/"infinity" in any
- * case; no spaces, no NaN. Returns undefined when malformed.
- */
-export function parseFloatStrict(text: string): number | undefined {
-  if (text.length === 0 || text.length > 5000) return undefined;
-  const first = text.charCodeAt(0);
-  const last = text.charCodeAt(text.length - 1);
-  if (isSpace(first) || isSpace(last)) return undefined;
-  const lower = text.toLowerCase();
-  const sign = lower[0] === '-' ? -1 : 1;
-  const unsigned = lower[0] === '-' || lower[0] === '+' ? lower.slice(1) : lower;
-  if (unsigned === 'inf' || unsigned === 'infinity') return sign * Infinity;
-  if (/^0x/.test(unsigned)) {
-    const value = parseHexFloat(unsigned.slice(2));
-    return value === undefined ? undefined : sign * value;
-  }
-  if (!/^([0-9]+\.?[0-9]*|\.[0-9]+)(e[-+]?[0-9]+)?$/.test(unsigned)) return undefined;
-  return sign * Number(unsigned);
-}
-
-/** A float argument, or Redis's "value is not a valid float" (or `error`). */
-export function floatArg(text: string, error: string = Err.notFloat): number {
-  const value = parseFloatStrict(text);
-  if (value === undefined) throw new CommandError(error);
-  return value;
-}
-
-function parseHexFloat(text: string): number | undefined {
-  const match = /^([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([-+]?[0-9]+))?$/.exec(text);
-  if (match === null || (match[1] === '' && (match[2] ?? '') === '')) return undefined;
-  const digits = match[1] + (match[2] ?? '');
-  const mantissa = digits === '' ? 0 : Number(BigInt('0x' + digits));
-  return mantissa * 2 ** (Number(match[3] ?? 0) - 4 * (match[2] ?? '').length);
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-
 /**
  * A SCAN cursor read as Redis's strtoul does: an unsigned 64-bit decimal with an optional sign
  * (a negative one wraps around), "" being 0; anything else is "invalid cursor".

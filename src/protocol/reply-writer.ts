@@ -49,15 +49,6 @@ export class ReplyWriter {
     this.sink.send(out);
   }
 
-  /** Runs `write` with replies addressed to another sink, then returns to the current one. */
-  sendTo(sink: ReplySink, write: (writer: ReplyWriter) => void): void {
-    const previous = this.sink;
-    this.begin(sink);
-    write(this);
-    this.flush();
-    if (previous !== null) this.begin(previous);
-  }
-
   /** Position to roll back to if the command being run fails half-way through its reply. */
   mark(): number {
     return this.pos;
@@ -91,7 +82,7 @@ export class ReplyWriter {
   }
 
   /** Writes a preencoded constant reply. */
-  raw(encoded: Buffer): void {
+  private raw(encoded: Buffer): void {
     this.reserve(encoded.length);
     encoded.copy(this.buf, this.pos);
     this.pos += encoded.length;
@@ -175,26 +166,9 @@ export class ReplyWriter {
     this.header(this.resp === 2 ? '*' : '~', n);
   }
 
-  /** A push frame (RESP3); in RESP2 pushes are plain arrays. */
-  pushHeader(n: number): void {
-    this.header(this.resp === 2 ? '*' : '>', n);
-  }
-
   bulkArray(values: readonly (string | Buffer)[]): void {
     this.arrayHeader(values.length);
     for (let i = 0; i < values.length; i++) this.bulk(values[i]);
-  }
-
-  /** A double: RESP3 double type, or a bulk string in RESP2. */
-  double(d: number): void {
-    const text = formatDouble(d);
-    if (this.resp === 2) this.bulk(text);
-    else this.ascii(',' + text + '\r\n');
-  }
-
-  boolean(b: boolean): void {
-    if (this.resp === 2) this.ascii(b ? ':1\r\n' : ':0\r\n');
-    else this.ascii(b ? '#t\r\n' : '#f\r\n');
   }
 
   /** Text meant for humans (INFO, CLIENT LIST): RESP3 verbatim string, bulk string in RESP2. */
@@ -212,14 +186,6 @@ export class ReplyWriter {
     this.pos += this.buf.latin1Write(text, this.pos);
     this.crlf();
   }
-}
-
-/** Formats a double as Redis does for replies: shortest round-trip form, inf/-inf spelled out. */
-export function formatDouble(d: number): string {
-  if (d === Infinity) return 'inf';
-  if (d === -Infinity) return '-inf';
-  if (Number.isNaN(d)) return 'nan';
-  return String(d);
 }
 
 const OK = Buffer.from('+OK\r\n');
