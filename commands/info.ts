@@ -226,12 +226,9 @@ function errorstatsSection(server: Server): string[] {
 
 function keyspaceSection(server: Server): string[] {
   const lines: string[] = [];
-  const now = Date.now();
   for (const db of server.databases) {
     if (db.size === 0) continue;
-    let ttlSum = 0;
-    for (const when of db.expires.values()) ttlSum += Math.max(0, when - now);
-    const avgTtl = db.expires.size === 0 ? 0 : Math.floor(ttlSum / db.expires.size);
+    const avgTtl = db.expires.size === 0 ? 0 : Math.floor(db.averageTtl);
     lines.push(`db${db.id}:keys=${db.size},expires=${db.expires.size},avg_ttl=${avgTtl}`);
   }
   return lines;

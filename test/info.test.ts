@@ -97,6 +97,19 @@ describe('INFO', () => {
     expect(text).to.match(/^# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\ndb3:keys=1,expires=1,avg_ttl=\d+\r\n$/);
   });
 
+  it('INFO keyspace avg_ttl is estimated by the active expiry cycle, without walking every key', async () => {
+    const db = server.databases[5];
+    for (let i = 0; i < 200; i++) {
+      db.set(`ttl:${i}`, 'v');
+      db.setExpire(`ttl:${i}`, Date.now() + 100000);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const match = /db5:keys=200,expires=200,avg_ttl=(\d+)/.exec(await r.info('keyspace'));
+    expect(match).to.not.equal(null);
+    expect(Number(match![1])).to.be.within(90000, 100000);
+    db.flush();
+  });
+
   it('INFO commandstats and errorstats', async () => {
     await r.call('config', 'resetstat');
     await r.ping();

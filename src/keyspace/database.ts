@@ -26,6 +26,8 @@ export class Database {
   private expiryWalk: Iterator<[string, number]> | null = null;
   /** Persistent walk over `dict` for RANDOMKEY. */
   private randomWalk: Iterator<string> | null = null;
+  /** Estimated average TTL in ms of the keys that have one, from the active expiry samples. */
+  averageTtl = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
 
@@ -106,6 +108,7 @@ export class Database {
     this.expires = new Map();
     this.expiryWalk = null;
     this.randomWalk = null;
+    this.averageTtl = 0;
     return removed;
   }
 
@@ -115,6 +118,7 @@ export class Database {
     other.touchWatchedIn(this.dict, other.dict);
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.averageTtl, other.averageTtl] = [other.averageTtl, this.averageTtl];
     this.expiryWalk = other.expiryWalk = null;
     this.randomWalk = other.randomWalk = null;
   }
@@ -151,6 +155,7 @@ export class Database {
     const now = this.host.now();
     let checked = 0;
     let expired = 0;
+    let ttlSum = 0;
     let wrapped = false;
     while (checked < limit) {
       let step = this.expiryWalk?.next();
@@ -166,7 +171,15 @@ export class Database {
       if (when <= now && this.expires.get(key) === when) {
         this.removeExpired(key);
         expired++;
+      } else {
+        ttlSum += when - now;
       }
+    }
+    const live = checked - expired;
+    if (live > 0) {
+      // A moving average over the samples, as Redis keeps db->avg_ttl, so INFO stays O(1).
+      const sampleAverage = ttlSum / live;
+      this.averageTtl = this.averageTtl === 0 ? sampleAverage : (this.averageTtl / 50) * 49 + sampleAverage / 50;
     }
     return [checked, expired];
   }
