@@ -284,7 +284,7 @@ export class Server implements KeyspaceHost {
     const sliceEnd = Math.min(deadline, performance.now() + EXPIRE_SLICE_MS);
     const dbs = this.databases;
     let busy = false;
-    this.commandTime = Date.now();
+    this.commandTime = Math.floor(performance.now() + this.wallClockOffset);
     for (let visited = 0; visited < dbs.length; visited++) {
       const db = dbs[this.expireDb];
       let checked: number;
