@@ -7,7 +7,8 @@ import {
   type BitOperation, type FieldType, type Overflow,
 } from '../src/datatypes/bits.js';
 import { byteAt, bytesOf, MAX_BUFFER_LENGTH, writableBytes } from '../src/datatypes/byte-string.js';
-import { integerArg, isOption, parseInt64, parseInteger } from './arguments.js';
+import { integerArg, isOption, parseInteger } from './arguments.js';
+import { parseInt64 } from '../src/datatypes/int64.js';
 import { keyModified, readString, writableString } from './access.js';
 
 const INVALID_FIELD_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';

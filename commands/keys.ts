@@ -4,13 +4,13 @@ import { Err, fail } from '../src/errors.js';
 import { globMatch } from '../src/glob.js';
 import type { Database } from '../src/keyspace/database.js';
 import { copyValue, isString, refCount, stringEncoding, typeName, type RedisValue } from '../src/keyspace/values.js';
-import { cursorArg, integerArg, isOption, parseInt64 } from './arguments.js';
+import { cursorArg, integerArg, isOption } from './arguments.js';
+import { INT64_MAX, parseInt64 } from '../src/datatypes/int64.js';
 import { keyModified } from './access.js';
 import { replyHelp } from './help.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const INT64_MAX = 2n ** 63n - 1n;
 const SECONDS_MAX = INT64_MAX / 1000n;
 const SECONDS_MIN = -SECONDS_MAX;
 const SCAN_DEFAULT_COUNT = 10;

@@ -6,11 +6,10 @@ import { isString } from '../src/keyspace/values.js';
 import { appendBytes, bytesOf, latin1Of, MAX_BUFFER_LENGTH, writableBytes } from '../src/datatypes/byte-string.js';
 import { lcsTableBytes, longestCommonSubsequence } from '../src/datatypes/lcs.js';
 import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from '../src/datatypes/long-double.js';
-import { integerArg, isOption, parseInt64, parseInteger } from './arguments.js';
+import { integerArg, isOption, parseInteger } from './arguments.js';
+import { INT64_MAX, INT64_MIN, parseInt64 } from '../src/datatypes/int64.js';
 import { keyModified, readString, writableString } from './access.js';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 /** Up to this length APPEND concatenates strings; longer values grow in a Buffer with room, as sds does. */
 const APPEND_AS_STRING_MAX = 16 * 1024;
 const EMPTY = Buffer.alloc(0);
