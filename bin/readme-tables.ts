@@ -54,7 +54,8 @@ export function configTableMarkdown(): string {
   const defaults = new Config();
   const rows = PARAMS.map((p) => {
     const shown = defaults.format(p);
-    return `| \`${p.name}\` | ${shown === '' ? '(empty)' : `\`${shown}\``} | ${p.mutable ? 'yes' : 'no'} | ${p.description} |`;
+    const aliases = p.aliases.map((alias) => ` (alias \`${alias}\`)`).join('');
+    return `| \`${p.name}\`${aliases} | ${shown === '' ? '(empty)' : `\`${shown}\``} | ${p.mutable ? 'yes' : 'no'} | ${p.description} |`;
   });
   return ['| option | default | CONFIG SET | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

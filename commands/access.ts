@@ -1,6 +1,6 @@
 import type { Client } from '../src/client.js';
 import type { Database } from '../src/keyspace/database.js';
-import { isString, type RedisValue, type StringValue } from '../src/keyspace/values.js';
+import { isString, type CollectionValue, type RedisValue, type StringValue } from '../src/keyspace/values.js';
 import { Err, fail } from '../src/errors.js';
 
 /** The string at `key` for a reading command, or undefined; WRONGTYPE for another type. */
@@ -15,6 +15,31 @@ export function writableString(db: Database, key: string): StringValue | undefin
   const value = db.lookup(key);
   if (value !== undefined && !isString(value)) fail(Err.wrongType);
   return value;
+}
+
+/** The collection of `type` at `key` for a reading command, or undefined; WRONGTYPE for another type. */
+export function readCollection<T extends CollectionValue>(client: Client, key: string, type: T['type']): T | undefined {
+  return checkType<T>(client.db.lookupRead(key), type);
+}
+
+/** The collection of `type` at `key` for a writing command, or undefined; WRONGTYPE for another type. */
+export function writableCollection<T extends CollectionValue>(db: Database, key: string, type: T['type']): T | undefined {
+  return checkType<T>(db.lookup(key), type);
+}
+
+function checkType<T extends CollectionValue>(value: RedisValue | undefined, type: T['type']): T | undefined {
+  if (value === undefined) return undefined;
+  if (isString(value) || value.type !== type) fail(Err.wrongType);
+  return value as T;
+}
+
+/**
+ * Ends a write to a collection: the key is deleted once the collection is empty (Redis never
+ * keeps empty collections), then the usual bookkeeping of keyModified.
+ */
+export function collectionModified(client: Client, db: Database, key: string, value: CollectionValue, changes = 1): void {
+  if (value.size === 0) db.delete(key);
+  keyModified(client, db, key, changes);
 }
 
 /**

@@ -20,10 +20,12 @@ function setFailed(argument: string, reason: string): string {
 /** CONFIG GET parameter [parameter ...] */
 function configGet(client: Client, argv: string[]): void {
   const config = client.server.config;
-  const matched = PARAMS.filter((p) => argv.slice(2).some((pattern) => globMatch(pattern, p.name, true)));
+  // As Redis 7, an alias is answered under the name it was asked by.
+  const matched = PARAMS.flatMap((p) => [p.name as string, ...p.aliases].map((name) => ({ name, p })))
+    .filter(({ name }) => argv.slice(2).some((pattern) => globMatch(pattern, name, true)));
   client.reply.mapHeader(matched.length);
-  for (const p of matched) {
-    client.reply.bulk(p.name);
+  for (const { name, p } of matched) {
+    client.reply.bulk(name);
     client.reply.bulk(config.format(p));
   }
 }

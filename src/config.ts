@@ -18,6 +18,9 @@ export interface ConfigValues {
   dir: string;
   dbfilename: string;
   save: string;
+  'hash-max-listpack-entries': number;
+  'hash-max-listpack-value': number;
+  'set-max-intset-entries': number;
   loglevel: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
   logfile: string;
   'proto-max-bulk-len': number;
@@ -34,6 +37,8 @@ interface Param<K extends ConfigName> {
   mutable: boolean;
   /** What it does, for the README's table of options. */
   description: string;
+  /** Older names that still work (Redis 7 keeps the "ziplist" names of the "listpack" options). */
+  aliases: readonly string[];
   parse(args: readonly string[]): ConfigValues[K];
   format(value: ConfigValues[K]): string;
   /** The value as CONFIG REWRITE writes it: quoted strings, memory in units. */
@@ -129,8 +134,9 @@ function param<K extends ConfigName>(
   mutable: boolean,
   codec: { parse(args: readonly string[]): ConfigValues[K]; format(value: ConfigValues[K]): string; rewrite?(value: ConfigValues[K]): string },
   description: string,
+  aliases: readonly string[] = [],
 ): Param<K> {
-  return { name, default: defaultValue, mutable, description, parse: codec.parse, format: codec.format, rewrite: codec.rewrite ?? codec.format };
+  return { name, default: defaultValue, mutable, description, aliases, parse: codec.parse, format: codec.format, rewrite: codec.rewrite ?? codec.format };
 }
 
 export const PARAMS: readonly Param<ConfigName>[] = [
@@ -150,11 +156,14 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('logfile', '', false, text, 'file to log to (stdout when empty)'),
   param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'largest accepted bulk string (`512mb` style units accepted)'),
   param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500), 'frequency of background jobs: active expiry, idle clients'),
+  param('hash-max-listpack-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'hashes with more fields than this leave the listpack encoding', ['hash-max-ziplist-entries']),
+  param('hash-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'hashes with a longer field or value leave the listpack encoding', ['hash-max-ziplist-value']),
+  param('set-max-intset-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'sets of integers up to this size use the intset encoding'),
   // Read-only until the append-only file exists; clients such as redis-benchmark ask for it.
   param('appendonly', 'no', false, yesNo, 'append-only file; read-only `no` until persistence exists'),
 ] as Param<ConfigName>[];
 
-const BY_NAME = new Map(PARAMS.map((p) => [p.name as string, p]));
+const BY_NAME = new Map(PARAMS.flatMap((p) => [p.name as string, ...p.aliases].map((name) => [name, p] as const)));
 
 export function findParam(name: string): Param<ConfigName> | undefined {
   return BY_NAME.get(name.toLowerCase());

@@ -9,6 +9,8 @@ export type StringValue = string | Buffer;
 
 export interface CollectionValue {
   readonly type: 'hash' | 'list' | 'set' | 'zset';
+  /** Number of elements; a collection that reaches 0 is deleted from the keyspace. */
+  readonly size: number;
   /** Name of the in-memory encoding, as OBJECT ENCODING reports it. */
   encoding(): string;
   /** A deep copy sharing nothing mutable with this one (COPY). */
