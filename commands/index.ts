@@ -4,11 +4,15 @@ import { clientCommands } from './client.js';
 import { introspectionCommands } from './command.js';
 import { configCommands } from './config.js';
 import { connectionCommands } from './connection.js';
+import { hashCommands } from './hash.js';
 import { infoCommands } from './info.js';
 import { keyCommands } from './keys.js';
+import { listCommands } from './list.js';
 import { serverCommands } from './server.js';
+import { setCommands } from './set.js';
 import { stringCommands } from './string.js';
 import { transactionCommands } from './transactions.js';
+import { sortedSetCommands } from './zset.js';
 
 /** The command table: every command nodis serves, declared once in its group's module. */
 export const commands: readonly CommandSpec[] = [
@@ -16,6 +20,10 @@ export const commands: readonly CommandSpec[] = [
   ...stringCommands,
   ...bitmapCommands,
   ...keyCommands,
+  ...hashCommands,
+  ...listCommands,
+  ...setCommands,
+  ...sortedSetCommands,
   ...transactionCommands,
   ...serverCommands,
   ...clientCommands,

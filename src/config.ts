@@ -21,6 +21,9 @@ export interface ConfigValues {
   'hash-max-listpack-entries': number;
   'hash-max-listpack-value': number;
   'set-max-intset-entries': number;
+  'zset-max-listpack-entries': number;
+  'zset-max-listpack-value': number;
+  'list-max-listpack-size': number;
   loglevel: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
   logfile: string;
   'proto-max-bulk-len': number;
@@ -159,6 +162,9 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('hash-max-listpack-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'hashes with more fields than this leave the listpack encoding', ['hash-max-ziplist-entries']),
   param('hash-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'hashes with a longer field or value leave the listpack encoding', ['hash-max-ziplist-value']),
   param('set-max-intset-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'sets of integers up to this size use the intset encoding'),
+  param('zset-max-listpack-entries', '128', true, integer(0, Number.MAX_SAFE_INTEGER), 'sorted sets with more members than this leave the listpack encoding', ['zset-max-ziplist-entries']),
+  param('zset-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'sorted sets with a longer member leave the listpack encoding', ['zset-max-ziplist-value']),
+  param('list-max-listpack-size', '-2', true, integer(-5, 2147483647), 'list node size: positive = entries per node, -1..-5 = 4 KB..64 KB per node', ['list-max-ziplist-size']),
   // Read-only until the append-only file exists; clients such as redis-benchmark ask for it.
   param('appendonly', 'no', false, yesNo, 'append-only file; read-only `no` until persistence exists'),
 ] as Param<ConfigName>[];

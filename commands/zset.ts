@@ -1,0 +1,3 @@
+import type { CommandSpec } from '../src/command.js';
+
+export const sortedSetCommands: CommandSpec[] = [];
