@@ -39,7 +39,7 @@ function buildInput(chunkSize: number): { chunks: Buffer[]; commands: number } {
 const requestParser: Variant = {
   name: 'nodis RequestParser (latin1 strings)',
   run(chunks) {
-    const parser = new RequestParser({ maxBulkLength: () => 512 * 1024 * 1024, authRequired: () => false });
+    const parser = new RequestParser({ maxBulkLength: () => 512 * 1024 * 1024, authRequired: () => false, queryBufferLimit: () => 1024 ** 3 });
     let commands = 0;
     let checksum = 0;
     for (const chunk of chunks) {

@@ -67,6 +67,7 @@ export class Client implements ReplySink, KeyWatcher {
     this.parser = new RequestParser({
       maxBulkLength: () => server.config.get('proto-max-bulk-len'),
       authRequired: () => !this.authenticated,
+      queryBufferLimit: () => server.config.get('client-query-buffer-limit'),
     });
   }
 

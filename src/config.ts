@@ -27,6 +27,7 @@ export interface ConfigValues {
   loglevel: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
   logfile: string;
   'proto-max-bulk-len': number;
+  'client-query-buffer-limit': number;
   hz: number;
   appendonly: boolean;
 }
@@ -158,6 +159,7 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('loglevel', 'notice', true, oneOf('debug', 'verbose', 'notice', 'warning', 'nothing'), '`debug`, `verbose`, `notice`, `warning` or `nothing`'),
   param('logfile', '', false, text, 'file to log to (stdout when empty)'),
   param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'largest accepted bulk string (`512mb` style units accepted)'),
+  param('client-query-buffer-limit', '1073741824', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'a client whose pending request grows beyond this is disconnected'),
   param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500), 'frequency of background jobs: active expiry, idle clients'),
   param('hash-max-listpack-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'hashes with more fields than this leave the listpack encoding', ['hash-max-ziplist-entries']),
   param('hash-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'hashes with a longer field or value leave the listpack encoding', ['hash-max-ziplist-value']),

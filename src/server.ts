@@ -204,7 +204,10 @@ export class Server implements KeyspaceHost {
       dispatch(client, argv);
       argv = null;
     }
-    if (parser.error !== null) {
+    if (parser.overflowed) {
+      client.log.warn('closing client that reached max query buffer length');
+      client.closeAfterReply = true;
+    } else if (parser.error !== null) {
       client.log.warn({ error: parser.error }, 'protocol error, closing connection');
       writer.error(parser.error);
       client.closeAfterReply = true;

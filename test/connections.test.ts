@@ -47,3 +47,36 @@ describe('connection admission', () => {
     expect(isLoopback(undefined)).to.equal(false);
   });
 });
+
+describe('client-query-buffer-limit', () => {
+  let server: Server;
+
+  before(async () => {
+    server = await startTestServer(['--client-query-buffer-limit', '1mb']);
+  });
+
+  after(async () => {
+    await server.shutdown();
+  });
+
+  it('a request growing beyond the limit closes that connection without a reply', async () => {
+    const other = await RawClient.connect(server);
+    const greedy = await RawClient.connect(server);
+    // Many small arguments: each is parsed, so only the running total can stop it.
+    greedy.send(`*1000000\r\n${'$5\r\nabcde\r\n'.repeat(200_000)}`);
+    expect(await greedy.waitClosed()).to.equal(true);
+    expect(await greedy.read(1, 100)).to.equal('');
+    other.send('PING\r\n');
+    expect(await other.expect('+PONG\r\n')).to.equal('+PONG\r\n');
+    other.close();
+  });
+
+  it('a request within the limit is served', async () => {
+    const raw = await RawClient.connect(server);
+    const value = 'v'.repeat(900_000);
+    raw.command('ECHO', value);
+    const expected = `$${value.length}\r\n${value}\r\n`;
+    expect(await raw.expect(expected)).to.equal(expected);
+    raw.close();
+  });
+});

@@ -18,7 +18,7 @@ const PIPELINE_ARGV = [['PING'], ['ECHO', 'ab\r\ncd'], ['ECHO', 'x y', 'z'], ['P
 const PIPELINE_REPLY = "+PONG\r\n$6\r\nab\r\ncd\r\n-ERR wrong number of arguments for 'echo' command\r\n+PONG\r\n$1\r\nA\r\n+OK\r\n";
 
 function parserFor(authRequired = false): RequestParser {
-  return new RequestParser({ maxBulkLength: () => 512 * 1024 * 1024, authRequired: () => authRequired });
+  return new RequestParser({ maxBulkLength: () => 512 * 1024 * 1024, authRequired: () => authRequired, queryBufferLimit: () => 1024 ** 3 });
 }
 
 function drain(parser: RequestParser, into: string[][]): void {

@@ -21,6 +21,8 @@ export interface ParserContext {
   maxBulkLength(): number;
   /** True while the connection must still authenticate. */
   authRequired(): boolean;
+  /** Current client-query-buffer-limit. */
+  queryBufferLimit(): number;
 }
 
 /**
@@ -45,16 +47,21 @@ export class RequestParser {
   private needed = 0;
   /** Set when the stream is malformed: the text of Redis's error reply. No command follows. */
   error: string | null = null;
+  /** Bytes of the request in progress already parsed into arguments. */
+  private requestBytes = 0;
+  /** Set when the request in progress outgrew client-query-buffer-limit: close, no reply. */
+  overflowed = false;
 
   constructor(private readonly context: ParserContext) {}
 
-  /** True while part of a request is buffered. */
-  get midRequest(): boolean {
-    return this.argv !== null || this.pos < this.buf.length || this.heldBytes > 0;
-  }
-
   feed(chunk: Buffer): void {
     const buffered = this.buf.length - this.pos;
+    if (this.requestBytes + buffered + this.heldBytes + chunk.length > this.context.queryBufferLimit()) {
+      // As Redis, a client whose pending request outgrows client-query-buffer-limit is dropped
+      // without a reply: it is desynchronised or hostile, and its memory must not grow further.
+      this.overflowed = true;
+      return;
+    }
     if (buffered === 0 && this.heldBytes === 0) {
       this.buf = chunk;
       this.pos = 0;
@@ -74,7 +81,7 @@ export class RequestParser {
 
   /** Returns the next complete command, or null when more input is needed or `error` is set. */
   next(): string[] | null {
-    if (this.error !== null) return null;
+    if (this.error !== null || this.overflowed) return null;
     const buf = this.buf;
     const maxBulkLength = this.maxBulkLength();
     for (;;) {
@@ -118,6 +125,7 @@ export class RequestParser {
           if (len > UNAUTHENTICATED_MAX_BULK && this.context.authRequired()) {
             return this.fail('unauthenticated bulk length');
           }
+          this.requestBytes += nl + 2 - this.pos;
           this.pos = nl + 2;
           this.bulkLen = len;
         }
@@ -126,11 +134,13 @@ export class RequestParser {
         const argv = this.argv!;
         argv.push(argv.length === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : buf.latin1Slice(this.pos, end));
         this.pos = end + 2;
+        this.requestBytes += this.bulkLen + 2;
         this.bulkLen = -1;
         this.argsLeft--;
       }
       const argv = this.argv!;
       this.argv = null;
+      this.requestBytes = 0;
       return argv;
     }
   }
