@@ -43,11 +43,13 @@ export function collectionModified(client: Client, db: Database, key: string, va
 }
 
 /**
- * The bookkeeping every write ends with, as Redis's signalModifiedKey + dirty++: clients
- * WATCHing the key fail their EXEC, and the change counts towards save points.
+ * The bookkeeping every write ends with, as Redis's signalModifiedKey + signalKeyAsReady +
+ * dirty++: clients WATCHing the key fail their EXEC, clients blocked on it are looked at after
+ * the command, and the change counts towards save points.
  */
 export function keyModified(client: Client, db: Database, key: string, changes = 1): void {
   db.touch(key);
+  client.server.blocking.signal(db, key);
   client.server.dirty += changes;
 }
 

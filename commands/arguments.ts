@@ -1,4 +1,5 @@
 import { parseInt64 } from '../src/datatypes/int64.js';
+import { parseLongDouble } from '../src/datatypes/long-double.js';
 import { CommandError, Err, fail } from '../src/errors.js';
 
 /**
@@ -52,4 +53,16 @@ export function millisecondsTimeoutArg(text: string): number {
   if (value === undefined) fail('ERR timeout is not an integer or out of range');
   if (value < 0) fail('ERR timeout is negative');
   return value;
+}
+
+/**
+ * A blocking command's timeout: seconds with decimals, returned in milliseconds (0 = forever).
+ * As Redis, seconds * 1000 is truncated to an integer; infinities come out negative there.
+ */
+export function blockingTimeoutArg(text: string): number {
+  const seconds = parseLongDouble(text);
+  if (seconds === undefined) fail('ERR timeout is not a float or out of range');
+  const ms = seconds.infinite ? -1 : Math.trunc(Number(seconds.mantissa) * 2 ** seconds.exponent * 1000) * (seconds.negative ? -1 : 1);
+  if (ms < 0) fail('ERR timeout is negative');
+  return ms;
 }

@@ -1,7 +1,7 @@
 import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { Err, fail } from '../src/errors.js';
-import { isOption, millisecondsTimeoutArg, parseInteger } from './arguments.js';
+import { integerArg, isOption, millisecondsTimeoutArg, parseInteger } from './arguments.js';
 import { validateClientName } from './connection.js';
 import { replyHelp } from './help.js';
 
@@ -29,6 +29,7 @@ function onOff(text: string): boolean {
 function clientFlags(client: Client): string {
   let flags = '';
   if (client.multi !== null) flags += 'x';
+  if (client.blocked !== null) flags += 'b';
   if (client.casDirty) flags += 'd';
   if (client.closeAfterReply) flags += 'c';
   if (client.noEvict) flags += 'e';
@@ -226,6 +227,20 @@ function clientUnpause(client: Client): void {
   client.reply.ok();
 }
 
+/** CLIENT UNBLOCK client-id [TIMEOUT | ERROR] */
+function clientUnblock(client: Client, argv: string[]): void {
+  const id = integerArg(argv[2]);
+  let reason: 'timeout' | 'error' = 'timeout';
+  if (argv.length === 4) {
+    if (isOption(argv[3], 'ERROR')) reason = 'error';
+    else if (!isOption(argv[3], 'TIMEOUT')) fail('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  } else if (argv.length > 4) {
+    fail(Err.syntax);
+  }
+  const target = client.server.clients.get(id);
+  client.reply.integer(target !== undefined && client.server.blocking.unblock(target, reason) ? 1 : 0);
+}
+
 /** CLIENT HELP */
 function clientHelp(client: Client): void {
   replyHelp(client, 'client', [
@@ -261,6 +276,8 @@ function clientHelp(client: Client): void {
     '    Control the replies sent to the current connection.',
     'SETNAME <name>',
     '    Assign the name <name> to the current connection.',
+    'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+    '    Unblock the specified blocked client.',
     'SETINFO <option> <value>',
     '    Set client meta attr. Options are:',
     '    * LIB-NAME: the client lib name.',
@@ -292,6 +309,7 @@ export const clientCommands: CommandSpec[] = [
       { ...sub, name: 'reply', arity: 3, flags: plain, since: '3.2.0', summary: 'Instructs the server whether to reply to commands.', complexity: 'O(1)', handler: clientReply },
       { ...sub, name: 'pause', arity: -3, flags: admin, since: '3.0.0', summary: 'Suspends commands processing.', complexity: 'O(1)', handler: clientPause },
       { ...sub, name: 'unpause', arity: 2, flags: admin, since: '6.2.0', summary: 'Resumes processing commands from paused clients.', complexity: 'O(N) Where N is the number of paused clients', handler: clientUnpause },
+      { ...sub, name: 'unblock', arity: -3, flags: admin, since: '5.0.0', summary: 'Unblocks a client blocked by a blocking command from a different connection.', complexity: 'O(log N) where N is the number of client connections', handler: clientUnblock },
       { ...sub, name: 'help', arity: 2, flags: ['loading', 'stale'], since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', handler: clientHelp },
     ],
   },

@@ -86,7 +86,7 @@ function clientsSection(server: Server): string[] {
     `maxclients:${server.config.get('maxclients')}`,
     'client_recent_max_input_buffer:0',
     'client_recent_max_output_buffer:0',
-    'blocked_clients:0',
+    `blocked_clients:${server.blocking.blockedClients}`,
     'tracking_clients:0',
     'clients_in_timeout_table:0',
   ];

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { BlockedState } from './blocking.js';
 import type { Command } from './command.js';
 import type { Database, KeyWatcher } from './keyspace/database.js';
 import { RequestParser } from './protocol/request-parser.js';
@@ -43,6 +44,8 @@ export class Client implements ReplySink, KeyWatcher {
   noTouch = false;
   /** Close once pending replies are written (QUIT, protocol errors, CLIENT KILL of self). */
   closeAfterReply = false;
+  /** Set while a blocking command waits (BLPOP & co.): no further input is read meanwhile. */
+  blocked: BlockedState | null = null;
   /** A parsed request held by CLIENT PAUSE, run before any further input. */
   pausedArgv: string[] | null = null;
   closed = false;

@@ -30,6 +30,8 @@ export function dispatch(client: Client, argv: string[]): void {
   processCommand(client, argv);
   if (client.replyOff || client.skipReply) client.reply.rollback(mark);
   client.skipReply = false;
+  const blocking = client.server.blocking;
+  if (blocking.hasReadyKeys) blocking.serveReadyKeys();
 }
 
 function processCommand(client: Client, argv: string[]): void {

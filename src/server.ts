@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
+import { BlockingEngine } from './blocking.js';
 import { Client } from './client.js';
 import { CommandTable, type CommandSpec } from './command.js';
 import type { Config } from './config.js';
@@ -39,6 +40,7 @@ export class Server implements KeyspaceHost {
   readonly writer = new ReplyWriter();
   readonly table: CommandTable;
   readonly scanCursors = new ScanCursors();
+  readonly blocking = new BlockingEngine(this);
   readonly stats: ServerStats = {
     connectionsReceived: 0,
     rejectedConnections: 0,
@@ -149,6 +151,7 @@ export class Server implements KeyspaceHost {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client.id);
+    this.blocking.unblock(client, 'disconnect');
     client.discardTransaction();
     client.writePending();
     client.socket.end();
@@ -188,6 +191,26 @@ export class Server implements KeyspaceHost {
     this.processInput(client);
   }
 
+  /**
+   * Sends replies to `client` from outside its own input processing (a blocked client being
+   * served or timing out), then goes back to the client whose replies were being written.
+   */
+  replyTo(client: Client, write: (writer: ReplyWriter) => void): void {
+    const writer = this.writer;
+    const previous = writer.target;
+    writer.begin(client);
+    write(writer);
+    writer.flush();
+    if (previous !== null) writer.begin(previous);
+  }
+
+  /** Goes on with a client's pipelined input once it is no longer blocked, after the current command. */
+  resumeInput(client: Client): void {
+    setImmediate(() => {
+      if (!client.closed && client.blocked === null) this.processInput(client);
+    });
+  }
+
   /** Runs the client's parsed requests until its input runs out or a CLIENT PAUSE holds one. */
   private processInput(client: Client): void {
     const parser = client.parser;
@@ -196,7 +219,7 @@ export class Server implements KeyspaceHost {
     client.lastInteraction = startBurst(client);
     let argv: string[] | null = client.pausedArgv;
     client.pausedArgv = null;
-    while (!client.closeAfterReply && (argv ??= parser.next()) !== null) {
+    while (!client.closeAfterReply && client.blocked === null && (argv ??= parser.next()) !== null) {
       if (this.pausedUntil !== 0 && this.mustWait(client, argv)) {
         client.pausedArgv = argv;
         break;
@@ -270,7 +293,8 @@ export class Server implements KeyspaceHost {
     if (timeout === 0) return;
     const deadline = Date.now() - timeout * 1000;
     for (const client of this.clients.values()) {
-      if (client.lastInteraction < deadline && client.multi === null) {
+      // As Redis, a client waiting in a blocking command or inside MULTI is not idle.
+      if (client.lastInteraction < deadline && client.multi === null && client.blocked === null) {
         client.log.info('closing idle client');
         this.closeClient(client);
       }

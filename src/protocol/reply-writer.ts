@@ -40,6 +40,11 @@ export class ReplyWriter {
     this.resp = sink.resp;
   }
 
+  /** The sink replies currently go to. */
+  get target(): ReplySink | null {
+    return this.sink;
+  }
+
   /** Sends what was collected to the current sink. */
   flush(): void {
     if (this.pos === 0 || this.sink === null) return;
