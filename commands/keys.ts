@@ -7,13 +7,13 @@ import { copyValue, isString, refCount, stringEncoding, typeName, type RedisValu
 import { cursorArg, integerArg, isOption } from './arguments.js';
 import { INT64_MAX, parseInt64 } from '../src/datatypes/int64.js';
 import { keyModified } from './access.js';
+import { replyScan, scanOptions } from './scan.js';
 import { replyHelp } from './help.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 const SECONDS_MAX = INT64_MAX / 1000n;
 const SECONDS_MIN = -SECONDS_MAX;
-const SCAN_DEFAULT_COUNT = 10;
 
 /** A database index argument (COPY DB, MOVE) resolved as Redis's getIntFromObject + selectDb. */
 function databaseArg(client: Client, text: string): Database {
@@ -71,35 +71,16 @@ function keys(client: Client, argv: string[]): void {
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
 function scan(client: Client, argv: string[]): void {
   const cursor = cursorArg(argv[1]);
-  let count = SCAN_DEFAULT_COUNT;
-  let pattern: string | undefined;
-  let wantedType: string | undefined;
-  for (let i = 2; i < argv.length; i += 2) {
-    if (i + 1 >= argv.length) fail(Err.syntax);
-    const option = argv[i];
-    if (isOption(option, 'COUNT')) {
-      count = integerArg(argv[i + 1]);
-      if (count < 1) fail(Err.syntax);
-    } else if (isOption(option, 'MATCH')) {
-      pattern = argv[i + 1] === '*' ? undefined : argv[i + 1];
-    } else if (isOption(option, 'TYPE')) {
-      wantedType = argv[i + 1].toLowerCase();
-    } else {
-      fail(Err.syntax);
-    }
-  }
+  const { pattern, count, type } = scanOptions(argv, 2, true);
   const db = client.db;
   const found: string[] = [];
   const next = client.server.scanCursors.scan(db.dict, cursor, count, (key: string, value: RedisValue) => {
-    if (pattern !== undefined && !globMatch(pattern, key)) return;
-    if (wantedType !== undefined && typeName(value) !== wantedType) return;
+    if (pattern !== null && !globMatch(pattern, key)) return;
+    if (type !== null && typeName(value) !== type) return;
     if (db.expireIfNeeded(key)) return;
     found.push(key);
   });
-  const reply = client.reply;
-  reply.arrayHeader(2);
-  reply.bulk(String(next));
-  reply.bulkArray(found);
+  replyScan(client.reply, next, found);
 }
 
 /** RANDOMKEY */

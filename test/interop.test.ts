@@ -1,25 +1,10 @@
 import { expect } from 'chai';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { ALL_BYTES, startTestServer } from './helpers.js';
+import { requireBinary } from './external.js';
 import type { Server } from '../src/index.js';
-
-/** Whether `binary` can be run (Debian's redis-tools provides redis-cli and redis-benchmark). */
-function installed(binary: string): boolean {
-  return spawnSync(binary, ['--version'], { stdio: 'ignore' }).error === undefined;
-}
-
-/**
- * Skips the running test, visibly, when `binary` is missing; under CI a missing binary is a
- * failure, so the interop checks cannot silently stop running.
- */
-function requireBinary(context: Mocha.Context, binary: string): void {
-  if (installed(binary)) return;
-  if (process.env.CI) throw new Error(`${binary} is required when CI is set, but it is not installed (apt-get install redis-tools)`);
-  console.log(`      skipped: ${binary} is not installed (apt-get install redis-tools)`);
-  context.skip();
-}
 
 /** Runs a tool and resolves with its stdout as latin1 (stderr is folded in for diagnostics). */
 function run(binary: string, args: string[], stdin?: Buffer): Promise<{ stdout: string; stderr: string }> {
