@@ -1,3 +1,4 @@
+import { parseDouble } from '../src/datatypes/double.js';
 import { parseInt64 } from '../src/datatypes/int64.js';
 import { parseLongDouble } from '../src/datatypes/long-double.js';
 import { CommandError, Err, fail } from '../src/errors.js';
@@ -27,6 +28,13 @@ export function parseInteger(text: string): number | undefined {
 /** An integer argument, or Redis's "value is not an integer or out of range" (or `error`). */
 export function integerArg(text: string, error: string = Err.notInteger): number {
   const value = parseInteger(text);
+  if (value === undefined) throw new CommandError(error);
+  return value;
+}
+
+/** A float argument read as Redis's string2d (see parseDouble), or "value is not a valid float" (or `error`). */
+export function doubleArg(text: string, error: string = Err.notFloat): number {
+  const value = parseDouble(text);
   if (value === undefined) throw new CommandError(error);
   return value;
 }

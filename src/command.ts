@@ -6,7 +6,7 @@ export type Handler = (client: Client, argv: string[]) => void;
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking' | 'loading'
   | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth' | 'may_replicate' | 'no_multi'
-  | 'allow_busy' | 'no_mandatory_keys' | 'module';
+  | 'allow_busy' | 'no_mandatory_keys' | 'module' | 'movablekeys';
 
 export type CommandGroup =
   | 'generic' | 'string' | 'list' | 'set' | 'sorted_set' | 'hash' | 'pubsub' | 'transactions'

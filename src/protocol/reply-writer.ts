@@ -1,3 +1,5 @@
+import { formatDouble } from '../datatypes/double.js';
+
 /**
  * Encodes replies for the client whose input is being processed.
  *
@@ -174,6 +176,13 @@ export class ReplyWriter {
   bulkArray(values: readonly (string | Buffer)[]): void {
     this.arrayHeader(values.length);
     for (let i = 0; i < values.length; i++) this.bulk(values[i]);
+  }
+
+  /** A double as Redis 7.0 prints it ("%.17g", inf/-inf): RESP3 double type, bulk string in RESP2. */
+  double(d: number): void {
+    const text = formatDouble(d);
+    if (this.resp === 2) this.bulk(text);
+    else this.ascii(',' + text + '\r\n');
   }
 
   /** Text meant for humans (INFO, CLIENT LIST): RESP3 verbatim string, bulk string in RESP2. */
