@@ -1,3 +1,248 @@
+import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
+import { ListValue } from '../src/datatypes/list.js';
+import { collectionModified, readCollection, writableCollection } from './access.js';
+import { integerArg, isOption, parseInteger } from './arguments.js';
+import { Err, fail } from '../src/errors.js';
 
-export const listCommands: CommandSpec[] = [];
+/** As Redis's pushGenericCommand: `head` picks the end, `mustExist` makes it the X variant. */
+function pushGeneric(client: Client, argv: string[], head: boolean, mustExist: boolean): void {
+  const db = client.db;
+  const key = argv[1];
+  let list = writableCollection<ListValue>(db, key, 'list');
+  if (list === undefined) {
+    if (mustExist) {
+      client.reply.integer(0);
+      return;
+    }
+    list = new ListValue();
+    db.set(key, list);
+  }
+  for (let i = 2; i < argv.length; i++) {
+    if (head) list.pushHead(argv[i]);
+    else list.pushTail(argv[i]);
+  }
+  collectionModified(client, db, key, list, argv.length - 2);
+  client.reply.integer(list.size);
+}
+
+/** LPUSH key element [element ...] */
+function lpush(client: Client, argv: string[]): void {
+  pushGeneric(client, argv, true, false);
+}
+
+/** RPUSH key element [element ...] */
+function rpush(client: Client, argv: string[]): void {
+  pushGeneric(client, argv, false, false);
+}
+
+/** LPUSHX key element [element ...] */
+function lpushx(client: Client, argv: string[]): void {
+  pushGeneric(client, argv, true, true);
+}
+
+/** RPUSHX key element [element ...] */
+function rpushx(client: Client, argv: string[]): void {
+  pushGeneric(client, argv, false, true);
+}
+
+/** As Redis's popGenericCommand: one element without a count, an array with one. */
+function popGeneric(client: Client, argv: string[], head: boolean): void {
+  if (argv.length > 3) fail(Err.wrongArity(argv[0].toLowerCase()));
+  const hasCount = argv.length === 3;
+  const count = hasCount ? positiveCount(argv[2]) : 1;
+  const db = client.db;
+  const key = argv[1];
+  const list = writableCollection<ListValue>(db, key, 'list');
+  if (list === undefined) {
+    if (hasCount) client.reply.nullArray();
+    else client.reply.nullBulk();
+    return;
+  }
+  if (!hasCount) {
+    client.reply.bulk(popOne(list, head));
+  } else {
+    const n = Math.min(count, list.size);
+    client.reply.arrayHeader(n);
+    for (let i = 0; i < n; i++) client.reply.bulk(popOne(list, head));
+    if (n === 0) return;
+  }
+  collectionModified(client, db, key, list);
+}
+
+function popOne(list: ListValue, head: boolean): string {
+  return (head ? list.popHead() : list.popTail()) as string;
+}
+
+/** A count as Redis's getPositiveLongFromObjectOrReply reads it: 0 or more. */
+function positiveCount(text: string): number {
+  const count = parseInteger(text);
+  if (count === undefined || count < 0) fail(Err.mustBePositive);
+  return count;
+}
+
+/** LPOP key [count] */
+function lpop(client: Client, argv: string[]): void {
+  popGeneric(client, argv, true);
+}
+
+/** RPOP key [count] */
+function rpop(client: Client, argv: string[]): void {
+  popGeneric(client, argv, false);
+}
+
+/** LLEN key */
+function llen(client: Client, argv: string[]): void {
+  client.reply.integer(readCollection<ListValue>(client, argv[1], 'list')?.size ?? 0);
+}
+
+/** LINDEX key index */
+function lindex(client: Client, argv: string[]): void {
+  // Redis looks the key up before parsing the index: a missing key answers nil even for "abc".
+  const list = readCollection<ListValue>(client, argv[1], 'list');
+  if (list === undefined) {
+    client.reply.nullBulk();
+    return;
+  }
+  const index = integerArg(argv[2]);
+  const i = index < 0 ? list.size + index : index;
+  if (i < 0 || i >= list.size) client.reply.nullBulk();
+  else client.reply.bulk(list.get(i));
+}
+
+/** LSET key index element */
+function lset(client: Client, argv: string[]): void {
+  const db = client.db;
+  const list = writableCollection<ListValue>(db, argv[1], 'list');
+  if (list === undefined) fail(Err.noSuchKey);
+  const index = integerArg(argv[2]);
+  const i = index < 0 ? list.size + index : index;
+  if (i < 0 || i >= list.size) fail(Err.indexOutOfRange);
+  list.set(i, argv[3]);
+  collectionModified(client, db, argv[1], list);
+  client.reply.ok();
+}
+
+/** LTRIM key start stop */
+function ltrim(client: Client, argv: string[]): void {
+  let start = integerArg(argv[2]);
+  let stop = integerArg(argv[3]);
+  const db = client.db;
+  const list = writableCollection<ListValue>(db, argv[1], 'list');
+  if (list === undefined) {
+    client.reply.ok();
+    return;
+  }
+  const size = list.size;
+  if (start < 0) start = Math.max(size + start, 0);
+  if (stop < 0) stop = size + stop;
+  let fromHead: number;
+  let fromTail: number;
+  if (start > stop || start >= size) {
+    fromHead = size;
+    fromTail = 0;
+  } else {
+    if (stop >= size) stop = size - 1;
+    fromHead = start;
+    fromTail = size - stop - 1;
+  }
+  for (let i = 0; i < fromHead; i++) list.popHead();
+  for (let i = 0; i < fromTail; i++) list.popTail();
+  collectionModified(client, db, argv[1], list, fromHead + fromTail);
+  client.reply.ok();
+}
+
+/** LREM key count element: count > 0 removes the first matches, < 0 the last, 0 all. */
+function lrem(client: Client, argv: string[]): void {
+  const count = integerArg(argv[2]);
+  const db = client.db;
+  const list = writableCollection<ListValue>(db, argv[1], 'list');
+  if (list === undefined) {
+    client.reply.integer(0);
+    return;
+  }
+  const element = argv[3];
+  let skip = 0;
+  let limit = count === 0 ? Infinity : Math.abs(count);
+  if (count < 0) {
+    let matches = 0;
+    for (let i = 0; i < list.size; i++) if (list.get(i) === element) matches++;
+    skip = Math.max(matches - limit, 0);
+  }
+  const removed = list.filter((value) => {
+    if (value !== element) return true;
+    if (skip > 0) {
+      skip--;
+      return true;
+    }
+    if (limit === 0) return true;
+    limit--;
+    return false;
+  });
+  if (removed > 0) collectionModified(client, db, argv[1], list, removed);
+  client.reply.integer(removed);
+}
+
+/** LINSERT key BEFORE|AFTER pivot element */
+function linsert(client: Client, argv: string[]): void {
+  let after: boolean;
+  if (isOption(argv[2], 'AFTER')) after = true;
+  else if (isOption(argv[2], 'BEFORE')) after = false;
+  else fail(Err.syntax);
+  const db = client.db;
+  const list = writableCollection<ListValue>(db, argv[1], 'list');
+  if (list === undefined) {
+    client.reply.integer(0);
+    return;
+  }
+  let at = -1;
+  for (let i = 0; i < list.size; i++) {
+    if (list.get(i) === argv[3]) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) {
+    client.reply.integer(-1);
+    return;
+  }
+  list.insert(after ? at + 1 : at, argv[4]);
+  collectionModified(client, db, argv[1], list);
+  client.reply.integer(list.size);
+}
+
+/** LRANGE key start stop */
+function lrange(client: Client, argv: string[]): void {
+  const list = readCollection<ListValue>(client, argv[1], 'list');
+  let start = integerArg(argv[2]);
+  let stop = integerArg(argv[3]);
+  const size = list?.size ?? 0;
+  if (start < 0) start = Math.max(size + start, 0);
+  if (stop < 0) stop = size + stop;
+  if (stop >= size) stop = size - 1;
+  if (list === undefined || start > stop) {
+    client.reply.arrayHeader(0);
+    return;
+  }
+  client.reply.arrayHeader(stop - start + 1);
+  for (let i = start; i <= stop; i++) client.reply.bulk(list.get(i));
+}
+
+const listCommand = { group: 'list', keys: [1, 1, 1] } as const;
+const push = { ...listCommand, arity: -3, flags: ['write', 'denyoom', 'fast'] } as const;
+
+export const listCommands: CommandSpec[] = [
+  { ...push, name: 'lpush', since: '1.0.0', summary: 'Prepends one or more elements to a list. Creates the key if it doesn\'t exist.', complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', handler: lpush },
+  { ...push, name: 'rpush', since: '1.0.0', summary: 'Appends one or more elements to a list. Creates the key if it doesn\'t exist.', complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', handler: rpush },
+  { ...push, name: 'lpushx', since: '2.2.0', summary: 'Prepends one or more elements to a list only when the list exists.', complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', handler: lpushx },
+  { ...push, name: 'rpushx', since: '2.2.0', summary: 'Appends an element to a list only when the list exists.', complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', handler: rpushx },
+  { ...listCommand, name: 'lpop', arity: -2, flags: ['write', 'fast'], since: '1.0.0', summary: 'Returns the first elements in a list after removing it. Deletes the list if the last element was popped.', complexity: 'O(N) where N is the number of elements returned', handler: lpop },
+  { ...listCommand, name: 'rpop', arity: -2, flags: ['write', 'fast'], since: '1.0.0', summary: 'Returns and removes the last elements of the list. Deletes the list if the last element was popped.', complexity: 'O(N) where N is the number of elements returned', handler: rpop },
+  { ...listCommand, name: 'llen', arity: 2, flags: ['readonly', 'fast'], since: '1.0.0', summary: 'Returns the length of a list.', complexity: 'O(1)', handler: llen },
+  { ...listCommand, name: 'lindex', arity: 3, flags: ['readonly'], since: '1.0.0', summary: 'Returns an element from a list by its index.', complexity: 'O(N) where N is the number of elements to traverse to get to the element requested. This makes asking for the first or the last element of the list O(1).', handler: lindex },
+  { ...listCommand, name: 'lset', arity: 4, flags: ['write', 'denyoom'], since: '1.0.0', summary: 'Sets the value of an element in a list by its index.', complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).', handler: lset },
+  { ...listCommand, name: 'ltrim', arity: 4, flags: ['write'], since: '1.0.0', summary: 'Removes elements from both ends a list. Deletes the list if all elements were trimmed.', complexity: 'O(N) where N is the number of elements to be removed by the operation.', handler: ltrim },
+  { ...listCommand, name: 'lrem', arity: 4, flags: ['write'], since: '1.0.0', summary: 'Removes elements from a list. Deletes the list if the last element was removed.', complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.', handler: lrem },
+  { ...listCommand, name: 'linsert', arity: 5, flags: ['write', 'denyoom'], since: '2.2.0', summary: 'Inserts an element before or after another element in a list.', complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).', handler: linsert },
+  { ...listCommand, name: 'lrange', arity: 4, flags: ['readonly'], since: '1.0.0', summary: 'Returns a range of elements from a list.', complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.', handler: lrange },
+];
