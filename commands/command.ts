@@ -187,9 +187,9 @@ function keysOfCommand(client: Client, argv: string[]): [Command, number[]] {
   const args = argv.slice(2);
   const target = client.server.table.resolve(args);
   if (target === undefined) fail('ERR Invalid command specified');
-  if (target.firstKey === 0) fail('ERR The command has no key arguments');
+  if (!target.hasKeys) fail('ERR The command has no key arguments');
   if (!target.arityAccepts(args.length)) fail('ERR Invalid number of arguments specified for command');
-  const positions = target.keyPositions(args.length);
+  const positions = target.keyPositions(args);
   if (positions.length === 0 && !target.spec.flags.includes('no_mandatory_keys')) fail('ERR Invalid arguments specified for command');
   return [target, positions];
 }

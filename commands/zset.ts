@@ -774,7 +774,7 @@ function zdiffstore(client: Client, argv: string[]): void {
 
 const zsetCommand = { group: 'sorted_set', keys: [1, 1, 1] } as const;
 /** Commands whose keys follow a numkeys argument (COMMAND reports no fixed key positions). */
-const movableCommand = { group: 'sorted_set', keys: [0, 0, 0] } as const;
+const movableCommand = { group: 'sorted_set', keys: [0, 0, 0], keyCountAt: 1 } as const;
 
 const RANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).';
 const REMOVE_RANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.';
@@ -813,7 +813,7 @@ export const sortedSetCommands: CommandSpec[] = [
   { ...movableCommand, name: 'zinter', arity: -3, flags: ['readonly', 'movablekeys'], since: '6.2.0', summary: 'Returns the intersect of multiple sorted sets.', complexity: INTER_COMPLEXITY, handler: zinter },
   { ...movableCommand, name: 'zdiff', arity: -3, flags: ['readonly', 'movablekeys'], since: '6.2.0', summary: 'Returns the difference between multiple sorted sets.', complexity: DIFF_COMPLEXITY, handler: zdiff },
   { ...movableCommand, name: 'zintercard', arity: -3, flags: ['readonly', 'movablekeys'], since: '7.0.0', summary: 'Returns the number of members of the intersect of multiple sorted sets.', complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.', handler: zintercard },
-  { ...zsetCommand, name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], since: '2.0.0', summary: 'Stores the union of multiple sorted sets in a key.', complexity: UNION_COMPLEXITY, handler: zunionstore },
-  { ...zsetCommand, name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], since: '2.0.0', summary: 'Stores the intersect of multiple sorted sets in a key.', complexity: INTER_COMPLEXITY, handler: zinterstore },
-  { ...zsetCommand, name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], since: '6.2.0', summary: 'Stores the difference of multiple sorted sets in a key.', complexity: DIFF_COMPLEXITY, handler: zdiffstore },
+  { ...zsetCommand, keyCountAt: 2, name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], since: '2.0.0', summary: 'Stores the union of multiple sorted sets in a key.', complexity: UNION_COMPLEXITY, handler: zunionstore },
+  { ...zsetCommand, keyCountAt: 2, name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], since: '2.0.0', summary: 'Stores the intersect of multiple sorted sets in a key.', complexity: INTER_COMPLEXITY, handler: zinterstore },
+  { ...zsetCommand, keyCountAt: 2, name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], since: '6.2.0', summary: 'Stores the difference of multiple sorted sets in a key.', complexity: DIFF_COMPLEXITY, handler: zdiffstore },
 ];

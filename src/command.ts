@@ -22,6 +22,11 @@ export interface CommandSpec {
   flags: readonly CommandFlag[];
   /** Legacy key positions [first, last, step] as COMMAND INFO reports them; omitted = no keys. */
   keys?: readonly [number, number, number];
+  /**
+   * For a movablekeys command: the index of the argument that counts the keys right after it
+   * (ZUNION's numkeys), as Redis's "keynum" key spec. Those keys follow any from `keys`.
+   */
+  keyCountAt?: number;
   group: CommandGroup;
   since: string;
   summary: string;
@@ -87,12 +92,27 @@ export class Command {
     return arity >= 0 ? argc === arity : argc >= -arity;
   }
 
-  /** Positions of the key arguments in `argv`, as COMMAND GETKEYS reports them. */
-  keyPositions(argc: number): number[] {
+  /** Whether the command takes keys at all, in fixed positions or counted. */
+  get hasKeys(): boolean {
+    return this.firstKey !== 0 || this.spec.keyCountAt !== undefined;
+  }
+
+  /**
+   * Positions of the key arguments in `argv`, as COMMAND GETKEYS reports them; empty when a
+   * key count is not a number or names more keys than there are arguments.
+   */
+  keyPositions(argv: readonly string[]): number[] {
     const positions: number[] = [];
-    if (this.firstKey === 0) return positions;
-    const last = this.lastKey < 0 ? argc + this.lastKey : this.lastKey;
-    for (let i = this.firstKey; i <= last && i < argc; i += this.keyStep) positions.push(i);
+    const argc = argv.length;
+    if (this.firstKey !== 0) {
+      const last = this.lastKey < 0 ? argc + this.lastKey : this.lastKey;
+      for (let i = this.firstKey; i <= last && i < argc; i += this.keyStep) positions.push(i);
+    }
+    const countAt = this.spec.keyCountAt;
+    if (countAt === undefined) return positions;
+    const count = countAt < argc && /^[0-9]{1,10}$/.test(argv[countAt]) ? Number(argv[countAt]) : 0;
+    if (count < 1 || countAt + count >= argc) return [];
+    for (let i = countAt + 1; i <= countAt + count; i++) positions.push(i);
     return positions;
   }
 }

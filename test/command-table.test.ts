@@ -149,6 +149,16 @@ describe('COMMAND', () => {
     await expectReply(raw, ['COMMAND', 'GETKEYS'], "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
   });
 
+  it('COMMAND GETKEYS finds the keys a numkeys argument counts (movablekeys commands)', async () => {
+    expect(await r.call('command', 'getkeys', 'zunionstore', 'd', '2', 'a', 'b')).to.deep.equal(['d', 'a', 'b']);
+    expect(await r.call('command', 'getkeys', 'zunion', '2', 'a', 'b', 'WEIGHTS', '1', '2')).to.deep.equal(['a', 'b']);
+    expect(await r.call('command', 'getkeys', 'zmpop', '2', 'a', 'b', 'MIN')).to.deep.equal(['a', 'b']);
+    expect(await r.call('command', 'getkeys', 'zintercard', '1', 'a', 'x', 'y')).to.deep.equal(['a']);
+    for (const args of [['zunion', '0', 'a'], ['zunion', '5', 'a'], ['zunion', 'x', 'a'], ['zunionstore', 'd', '3', 'a', 'b'], ['zunion', '-1', 'a']]) {
+      await expectReply(raw, ['COMMAND', 'GETKEYS', ...args], '-ERR Invalid arguments specified for command\r\n');
+    }
+  });
+
   it('COMMAND HELP and unknown subcommands', async () => {
     const help = (await r.call('command', 'help')) as string[];
     expect(help[0]).to.equal('COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
