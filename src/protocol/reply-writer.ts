@@ -20,6 +20,11 @@ const SCRATCH_SIZE = 64 * 1024;
 /** Replies this long are written by themselves instead of through the scratch buffer. */
 const LARGE_REPLY = 16 * 1024;
 
+/** Strings up to this long are copied in JS: cheaper than a call into latin1Write. */
+const SHORT_STRING = 32;
+/** Integers up to this are written digit by digit by writeDecimal. */
+const MAX_DIRECT_DECIMAL = 2 ** 31 - 1;
+
 const RESP2_NULL_BULK = '$-1\r\n';
 const RESP2_NULL_ARRAY = '*-1\r\n';
 const RESP3_NULL = '_\r\n';
@@ -85,7 +90,18 @@ export class ReplyWriter {
   }
 
   private header(prefix: string, n: number): void {
-    this.ascii(prefix + n + '\r\n');
+    if (n < 0 || n > MAX_DIRECT_DECIMAL) {
+      this.ascii(prefix + n + '\r\n');
+      return;
+    }
+    this.reserve(16);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = prefix.charCodeAt(0);
+    pos = writeDecimal(buf, pos, n);
+    buf[pos++] = 0x0d;
+    buf[pos++] = 0x0a;
+    this.pos = pos;
   }
 
   /** Writes a preencoded constant reply. */
@@ -114,7 +130,8 @@ export class ReplyWriter {
   }
 
   integer(n: number | bigint): void {
-    this.ascii(':' + n + '\r\n');
+    if (typeof n === 'number' && n >= 0 && n <= MAX_DIRECT_DECIMAL && Number.isInteger(n)) this.header(':', n);
+    else this.ascii(':' + n + '\r\n');
   }
 
   bulk(value: string | Buffer): void {
@@ -127,13 +144,15 @@ export class ReplyWriter {
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = 0x24; // '$'
-    pos += buf.latin1Write(String(len), pos);
-    buf.writeUInt16LE(CRLF, pos);
-    pos += 2;
-    if (typeof value === 'string') pos += buf.latin1Write(value, pos);
-    else pos += value.copy(buf, pos);
-    buf.writeUInt16LE(CRLF, pos);
-    this.pos = pos + 2;
+    pos = writeDecimal(buf, pos, len);
+    buf[pos++] = 0x0d;
+    buf[pos++] = 0x0a;
+    if (typeof value !== 'string') pos += value.copy(buf, pos);
+    else if (len > SHORT_STRING) pos += buf.latin1Write(value, pos);
+    else for (let i = 0; i < len; i++) buf[pos++] = value.charCodeAt(i);
+    buf[pos++] = 0x0d;
+    buf[pos++] = 0x0a;
+    this.pos = pos;
   }
 
   private bulkLarge(value: string | Buffer): void {
@@ -203,3 +222,17 @@ export class ReplyWriter {
 }
 
 const OK = Buffer.from('+OK\r\n');
+
+/** Writes the decimal digits of an integer from 0 to MAX_DIRECT_DECIMAL at `pos`; returns the end. */
+function writeDecimal(buf: Buffer, pos: number, n: number): number {
+  if (n < 10) {
+    buf[pos] = 0x30 + n;
+    return pos + 1;
+  }
+  if (n < 100) {
+    buf[pos] = 0x30 + ((n / 10) | 0);
+    buf[pos + 1] = 0x30 + (n % 10);
+    return pos + 2;
+  }
+  return pos + buf.latin1Write(String(n), pos);
+}
