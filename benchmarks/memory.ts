@@ -1,25 +1,47 @@
 /**
- * Memory per key: loads the same keys into nodis and into a real Redis and compares how much the
- * server process grew.
+ * Memory per element: loads the same data into nodis and into a real Redis and compares how much
+ * the server process grew.
  *
- *   npm run bench:memory [-- --keys N --value-size N --settle MS]
+ *   npm run bench:memory [-- --keys N --value-size N --settle MS --shapes strings,hash,set,zset,list]
  *
- * Keys are "key:0000000" style (11 bytes), values `--value-size` bytes (10 by default), written
- * with pipelined MSETs. Growth is VmRSS of the server process after minus before (read from
- * /proc after a settle pause; a V8 heap cannot be collected from outside, so nodis's figure
- * includes whatever garbage the load left), plus each server's own INFO used_memory.
+ * Each shape stores N elements: `strings` N keys ("key:0000000", 11 bytes) with `--value-size`
+ * byte values (10 by default) through MSET; `hash` one hash of N such fields and values; `set`,
+ * `zset` and `list` one collection of N such members (scores are the element numbers). Commands
+ * carry 100 elements and go 100 per pipelined flight. Growth is VmRSS of the server process after
+ * minus before (read from /proc after a settle pause; a V8 heap cannot be collected from outside,
+ * so nodis's figure includes whatever garbage the load left), plus each server's INFO used_memory.
  */
 import {
-  BenchClient, encodeCommand, freePort, integerOption, markdownTable, rssBytes, sleep, startNodis,
+  BenchClient, encodeCommand, freePort, integerOption, markdownTable, option, rssBytes, sleep, startNodis,
   startRedis, stopAll, stopServer, which, type RunningServer,
 } from './lib.js';
 
-/** Key/value pairs per MSET, and MSETs per pipelined flight. */
-const PAIRS_PER_MSET = 100;
-const MSETS_PER_FLIGHT = 100;
+/** Elements per command, and commands per pipelined flight. */
+const ELEMENTS_PER_COMMAND = 100;
+const COMMANDS_PER_FLIGHT = 100;
+
+/** How one shape is loaded: the command that adds elements `from` to `to - 1`, and how to count them. */
+interface Shape {
+  command(from: number, to: number, valueSize: number): string[];
+  count: string[];
+}
+
+const SHAPES: Record<string, Shape> = {
+  strings: { command: (from, to, size) => withElements(['MSET'], from, to, (i) => [keyName(i), valueFor(i, size)]), count: ['DBSIZE'] },
+  hash: { command: (from, to, size) => withElements(['HSET', 'h'], from, to, (i) => [keyName(i), valueFor(i, size)]), count: ['HLEN', 'h'] },
+  set: { command: (from, to) => withElements(['SADD', 's'], from, to, (i) => [keyName(i)]), count: ['SCARD', 's'] },
+  zset: { command: (from, to) => withElements(['ZADD', 'z'], from, to, (i) => [String(i), keyName(i)]), count: ['ZCARD', 'z'] },
+  list: { command: (from, to) => withElements(['RPUSH', 'l'], from, to, (i) => [keyName(i)]), count: ['LLEN', 'l'] },
+};
+
+function withElements(argv: string[], from: number, to: number, element: (i: number) => string[]): string[] {
+  for (let i = from; i < to; i++) argv.push(...element(i));
+  return argv;
+}
 
 interface Measurement {
   server: string;
+  shape: string;
   rssBefore: number;
   rssAfter: number;
   usedBefore: number;
@@ -41,7 +63,8 @@ async function usedMemory(client: BenchClient): Promise<number> {
   return match === null ? NaN : Number(match[1]);
 }
 
-async function load(server: RunningServer, keys: number, valueSize: number, settleMs: number): Promise<Measurement> {
+async function load(server: RunningServer, shapeName: string, keys: number, valueSize: number, settleMs: number): Promise<Measurement> {
+  const shape = SHAPES[shapeName];
   const client = await BenchClient.connect(server.port);
   try {
     await client.call('FLUSHALL');
@@ -51,26 +74,27 @@ async function load(server: RunningServer, keys: number, valueSize: number, sett
     const started = performance.now();
     for (let next = 0; next < keys;) {
       const commands: Buffer[] = [];
-      for (let m = 0; m < MSETS_PER_FLIGHT && next < keys; m++) {
-        const argv = ['MSET'];
-        for (let p = 0; p < PAIRS_PER_MSET && next < keys; p++, next++) argv.push(keyName(next), valueFor(next, valueSize));
-        commands.push(encodeCommand(argv));
+      for (let m = 0; m < COMMANDS_PER_FLIGHT && next < keys; m++) {
+        const to = Math.min(next + ELEMENTS_PER_COMMAND, keys);
+        commands.push(encodeCommand(shape.command(next, to, valueSize)));
+        next = to;
       }
       await client.pipeline(Buffer.concat(commands), commands.length);
     }
     const seconds = (performance.now() - started) / 1000;
-    const stored = Number(await client.call('DBSIZE'));
-    if (stored !== keys) throw new Error(`${server.name} holds ${stored} keys, expected ${keys}`);
+    const stored = Number(await client.call(...shape.count));
+    if (stored !== keys) throw new Error(`${server.name} holds ${stored} ${shapeName} elements, expected ${keys}`);
     await sleep(settleMs);
     const measurement = {
       server: server.name,
+      shape: shapeName,
       rssBefore,
       rssAfter: rssBytes(server.pid),
       usedBefore,
       usedAfter: await usedMemory(client),
       keys,
     };
-    console.error(`  ${server.name}: loaded ${keys} keys in ${seconds.toFixed(1)} s`);
+    console.error(`  ${server.name}: loaded ${keys} ${shapeName} elements in ${seconds.toFixed(1)} s`);
     return measurement;
   } finally {
     client.close();
@@ -89,35 +113,42 @@ async function main(): Promise<void> {
   const keys = integerOption('keys', 1_000_000);
   const valueSize = integerOption('value-size', 10);
   const settleMs = integerOption('settle', 1000);
+  const shapes = (option('shapes') ?? Object.keys(SHAPES).join(',')).split(',');
+  const unknown = shapes.filter((shape) => !(shape in SHAPES));
+  if (unknown.length > 0) throw new Error(`unknown shape ${unknown.join(', ')}; known: ${Object.keys(SHAPES).join(', ')}`);
   const redisBinary = which('redis-server');
   const results: Measurement[] = [];
-  // One server at a time, so neither competes with the other for memory or CPU.
   const starters: (() => Promise<RunningServer>)[] = [async () => startNodis(await freePort())];
   if (redisBinary === null) console.log('redis-server is not installed: measuring nodis alone.');
   else starters.push(async () => startRedis(await freePort(), redisBinary));
-  for (const start of starters) {
-    const server = await start();
-    try {
-      results.push(await load(server, keys, valueSize, settleMs));
-    } finally {
-      await stopServer(server);
+  // One server at a time, fresh for each shape, so that neither competes for memory or CPU and
+  // garbage from one load does not count against the next.
+  for (const shape of shapes) {
+    for (const start of starters) {
+      const server = await start();
+      try {
+        results.push(await load(server, shape, keys, valueSize, settleMs));
+      } finally {
+        await stopServer(server);
+      }
     }
   }
   console.log();
+  const growth = (r: Measurement) => r.rssAfter - r.rssBefore;
   console.log(markdownTable(
-    ['server', 'RSS before MB', 'RSS after MB', 'RSS B/key', 'used_memory B/key'],
-    results.map((r) => [r.server, mb(r.rssBefore), mb(r.rssAfter), perKey(r.rssAfter - r.rssBefore, r.keys), perKey(r.usedAfter - r.usedBefore, r.keys)]),
+    ['shape', 'server', 'RSS before MB', 'RSS after MB', 'RSS B/element', 'used_memory B/element', 'nodis/Redis RSS'],
+    results.map((r) => {
+      const redis = results.find((other) => other.shape === r.shape && other.server === 'redis');
+      const ratio = r.server === 'nodis' && redis !== undefined ? (growth(r) / growth(redis)).toFixed(2) : '';
+      return [r.shape, r.server, mb(r.rssBefore), mb(r.rssAfter), perKey(growth(r), r.keys), perKey(r.usedAfter - r.usedBefore, r.keys), ratio];
+    }),
   ));
   console.log();
-  if (results.length === 2) {
-    const [nodis, redis] = results;
-    const ratio = (nodis.rssAfter - nodis.rssBefore) / (redis.rssAfter - redis.rssBefore);
-    console.log(`nodis/Redis RSS growth: ${ratio.toFixed(2)}`);
-  }
-  console.log(`${keys} keys of 11 bytes with ${valueSize}-byte values, MSET of ${PAIRS_PER_MSET} pairs, ` +
-    `${MSETS_PER_FLIGHT} per pipelined flight; ${settleMs} ms settle before each reading.`);
+  console.log(`${keys} elements per shape: 11-byte keys, fields and members, ${valueSize}-byte values; ` +
+    `${ELEMENTS_PER_COMMAND} elements per command, ${COMMANDS_PER_FLIGHT} commands per pipelined flight; ` +
+    `${settleMs} ms settle before each reading.`);
   console.log("nodis's used_memory is its V8 heap plus external memory, Redis's its allocator's count.");
-  console.log('Target: nodis well under 200 B/key RSS (Redis: about 100).');
+  console.log('Target: nodis well under 200 B/key RSS for strings (Redis: about 100).');
 }
 
 main()
