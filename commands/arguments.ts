@@ -65,12 +65,14 @@ export function millisecondsTimeoutArg(text: string): number {
 
 /**
  * A blocking command's timeout: seconds with decimals, returned in milliseconds (0 = forever).
- * As Redis, seconds * 1000 is truncated to an integer; infinities come out negative there.
+ * As Redis 7.0, seconds * 1000 is rounded up (0.0001 waits 1 ms, -0.0001 forever), and a value
+ * beyond the 64-bit range, infinities included, converts to a negative number there.
  */
 export function blockingTimeoutArg(text: string): number {
   const seconds = parseLongDouble(text);
   if (seconds === undefined) fail('ERR timeout is not a float or out of range');
-  const ms = seconds.infinite ? -1 : Math.trunc(Number(seconds.mantissa) * 2 ** seconds.exponent * 1000) * (seconds.negative ? -1 : 1);
-  if (ms < 0) fail('ERR timeout is negative');
+  const magnitude = seconds.infinite ? Infinity : Number(seconds.mantissa) * 2 ** seconds.exponent * 1000;
+  const ms = Math.ceil(seconds.negative ? -magnitude : magnitude);
+  if (ms < 0 || ms >= 2 ** 63) fail('ERR timeout is negative');
   return ms;
 }

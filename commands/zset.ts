@@ -13,7 +13,8 @@ import {
   ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue,
 } from '../src/datatypes/zset.js';
 import { collectionModified, keyModified, readCollection, writableCollection } from './access.js';
-import { cursorArg, doubleArg, integerArg, isOption } from './arguments.js';
+import { blockingTimeoutArg, cursorArg, doubleArg, integerArg, isOption } from './arguments.js';
+import { keyToServe, multiPopTarget } from './pop.js';
 import { scanCollection } from './scan.js';
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -416,34 +417,29 @@ function zremrangebylex(client: Client, argv: string[]): void {
 }
 
 /**
- * Pops from the first non-empty sorted set of `keys` (Redis's genericZpopCommand). `count` -1
- * pops one with a flat reply; `withKey` (ZMPOP) names the key and nests the pairs, and answers
- * null when every key is missing.
+ * Pops from the sorted set at `key` (Redis's genericZpopCommand). `count` -1 pops one with a flat
+ * reply. `withKey` names the key first: flat for BZPOPMIN and BZPOPMAX, else (ZMPOP, BZMPOP)
+ * followed by the nested pairs.
  */
-function popGeneric(client: Client, keys: readonly string[], max: boolean, count: number, nested: boolean, withKey: boolean): void {
+function popGeneric(client: Client, key: string, max: boolean, count: number, nested: boolean, withKey: boolean): void {
   const db = client.db;
   const reply = client.reply;
-  let key = '';
-  let zset: ZSetValue | undefined;
-  for (let i = 0; i < keys.length && zset === undefined; i++) {
-    key = keys[i];
-    zset = writableCollection<ZSetValue>(db, key, 'zset');
-  }
-  if (zset === undefined) {
-    if (withKey) reply.nullArray();
-    else reply.arrayHeader(0);
-    return;
-  }
-  if (count === 0) {
+  const zset = writableCollection<ZSetValue>(db, key, 'zset');
+  if (zset === undefined || count === 0) {
     reply.arrayHeader(0);
     return;
   }
   const popped = Math.min(count === -1 ? 1 : count, zset.size);
-  if (withKey) {
+  if (withKey && nested) {
     reply.arrayHeader(2);
     reply.bulk(key);
+    reply.arrayHeader(popped);
+  } else if (withKey) {
+    reply.arrayHeader(popped * 2 + 1);
+    reply.bulk(key);
+  } else {
+    reply.arrayHeader(nested ? popped : popped * 2);
   }
-  reply.arrayHeader(nested ? popped : popped * 2);
   for (let i = 0; i < popped; i++) {
     const node = max ? zset.list.tail! : zset.list.first!;
     zset.remove(node.member);
@@ -464,7 +460,7 @@ function popMinMax(client: Client, argv: string[], max: boolean): void {
     count = Number(value);
   }
   // RESP3 nests [member, score] pairs once a count is given.
-  popGeneric(client, [argv[1]], max, count, client.reply.resp === 3 && count !== -1, false);
+  popGeneric(client, argv[1], max, count, client.reply.resp === 3 && count !== -1, false);
 }
 
 /** ZPOPMIN key [count] */
@@ -477,28 +473,37 @@ function zpopmax(client: Client, argv: string[]): void {
   popMinMax(client, argv, true);
 }
 
-/** A positive count argument within Redis's long range, or `error` (getRangeLongFromObjectOrReply). */
-function positiveArg(text: string, error: string): number {
-  const value = parseInt64(text);
-  if (value === undefined || value < 1n) fail(error);
-  return Number(value);
+/** The shared body of BZPOPMIN and BZPOPMAX (key [key ...] timeout): replies [key, member, score]. */
+function blockingPopMinMax(client: Client, argv: string[], max: boolean): void {
+  const timeoutMs = blockingTimeoutArg(argv[argv.length - 1]);
+  const key = keyToServe(client, argv, 1, argv.length - 1, 'zset', timeoutMs);
+  if (key !== undefined) popGeneric(client, key, max, -1, false, true);
+}
+
+/** BZPOPMIN key [key ...] timeout */
+function bzpopmin(client: Client, argv: string[]): void {
+  blockingPopMinMax(client, argv, false);
+}
+
+/** BZPOPMAX key [key ...] timeout */
+function bzpopmax(client: Client, argv: string[]): void {
+  blockingPopMinMax(client, argv, true);
+}
+
+/** ZMPOP and BZMPOP: [timeout] numkeys key [key ...] MIN|MAX [COUNT count]; a null array when every key is missing. */
+function multiPopGeneric(client: Client, argv: string[], blocking: boolean): void {
+  const target = multiPopTarget(client, argv, blocking, 'zset', ['MIN', 'MAX']);
+  if (target !== undefined) popGeneric(client, target.key, target.secondEnd, target.count, true, true);
 }
 
 /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
 function zmpop(client: Client, argv: string[]): void {
-  const numKeys = positiveArg(argv[1], Err.numKeysPositive);
-  const whereIndex = 2 + numKeys;
-  if (whereIndex >= argv.length) fail(Err.syntax);
-  let max: boolean;
-  if (isOption(argv[whereIndex], 'MIN')) max = false;
-  else if (isOption(argv[whereIndex], 'MAX')) max = true;
-  else fail(Err.syntax);
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    if (count === -1 && isOption(argv[j], 'COUNT') && j + 1 < argv.length) count = positiveArg(argv[++j], Err.countPositive);
-    else fail(Err.syntax);
-  }
-  popGeneric(client, argv.slice(2, whereIndex), max, count === -1 ? 1 : count, true, true);
+  multiPopGeneric(client, argv, false);
+}
+
+/** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
+function bzmpop(client: Client, argv: string[]): void {
+  multiPopGeneric(client, argv, true);
 }
 
 /**
@@ -622,7 +627,7 @@ function sourceScore(source: Source, member: string): number | undefined {
 /** Calls `visit` with each member of `source` and its score. */
 function forEachMember(source: Source, visit: (member: string, score: number) => void): void {
   if (source.zset !== null) for (let node = source.zset.list.tail; node !== null; node = node.backward) visit(node.member, node.score);
-  else if (source.set !== null) for (const member of source.set.members) visit(member, 1);
+  else if (source.set !== null) for (const member of source.set.members.keys()) visit(member, 1);
 }
 
 /** Redis's zunionInterAggregate: SUM turns inf + -inf into 0; MIN/MAX ignore NaN. */
@@ -781,6 +786,8 @@ const REMOVE_RANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements
 const POP_COMPLEXITY = 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.';
 const UNION_COMPLEXITY = 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.';
 const INTER_COMPLEXITY = 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.';
+const BLOCKING_POP_COMPLEXITY = 'O(log(N)) with N being the number of elements in the sorted set.';
+const MULTI_POP_COMPLEXITY = 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.';
 const DIFF_COMPLEXITY = 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.';
 
 export const sortedSetCommands: CommandSpec[] = [
@@ -806,7 +813,10 @@ export const sortedSetCommands: CommandSpec[] = [
   { ...zsetCommand, name: 'zremrangebylex', arity: 4, flags: ['write'], since: '2.8.9', summary: 'Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.', complexity: REMOVE_RANGE_COMPLEXITY, handler: zremrangebylex },
   { ...zsetCommand, name: 'zpopmin', arity: -2, flags: ['write', 'fast'], since: '5.0.0', summary: 'Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.', complexity: POP_COMPLEXITY, handler: zpopmin },
   { ...zsetCommand, name: 'zpopmax', arity: -2, flags: ['write', 'fast'], since: '5.0.0', summary: 'Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.', complexity: POP_COMPLEXITY, handler: zpopmax },
-  { ...movableCommand, name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], since: '7.0.0', summary: 'Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.', handler: zmpop },
+  { ...movableCommand, name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], since: '7.0.0', summary: 'Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.', complexity: MULTI_POP_COMPLEXITY, handler: zmpop },
+  { ...zsetCommand, keys: [1, -2, 1], name: 'bzpopmin', arity: -3, flags: ['write', 'blocking', 'fast'], since: '5.0.0', summary: 'Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.', complexity: BLOCKING_POP_COMPLEXITY, handler: bzpopmin },
+  { ...zsetCommand, keys: [1, -2, 1], name: 'bzpopmax', arity: -3, flags: ['write', 'blocking', 'fast'], since: '5.0.0', summary: 'Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.', complexity: BLOCKING_POP_COMPLEXITY, handler: bzpopmax },
+  { ...movableCommand, keyCountAt: 2, name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], since: '7.0.0', summary: 'Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.', complexity: MULTI_POP_COMPLEXITY, handler: bzmpop },
   { ...zsetCommand, name: 'zrandmember', arity: -2, flags: ['readonly'], since: '6.2.0', summary: 'Returns one or more random members from a sorted set.', complexity: 'O(N) where N is the number of members returned', handler: zrandmember },
   { ...zsetCommand, name: 'zscan', arity: -3, flags: ['readonly'], since: '2.8.0', summary: 'Iterates over members and scores of a sorted set.', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.', handler: zscan },
   { ...movableCommand, name: 'zunion', arity: -3, flags: ['readonly', 'movablekeys'], since: '6.2.0', summary: 'Returns the union of multiple sorted sets.', complexity: UNION_COMPLEXITY, handler: zunion },

@@ -67,6 +67,10 @@ export const Err = {
   numKeysPositive: 'ERR numkeys should be greater than 0',
   countPositive: 'ERR count should be greater than 0',
   lfuNotSelected: 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  lposRankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  numKeysTooMany: "ERR Number of keys can't be greater than number of args",
 } as const;
 
 function truncate(s: string, max: number): string {

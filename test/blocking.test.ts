@@ -7,7 +7,7 @@ import type { CommandSpec } from '../src/command.js';
 import { loadConfig } from '../src/config.js';
 import { Server } from '../src/server.js';
 import { isString } from '../src/keyspace/values.js';
-import { collectionStub, RawClient, switchToResp3 } from './helpers.js';
+import { collectionStub, expectBytes, RawClient, switchToResp3, until } from './helpers.js';
 
 /**
  * The blocking engine knows no data type, so it is tested with two commands of its own:
@@ -41,16 +41,6 @@ const engineCommands: CommandSpec[] = [
     },
   },
 ];
-
-async function expectBytes(raw: RawClient, expected: string): Promise<void> {
-  expect(await raw.expect(expected)).to.equal(expected);
-}
-
-/** Waits until `condition` holds (the server runs in this process; a few event-loop turns). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(condition()).to.equal(true);
-}
 
 describe('blocking engine', () => {
   let server: Server;
@@ -192,6 +182,14 @@ describe('blocking engine', () => {
     expect(blockingTimeoutArg('0')).to.equal(0);
     expect(blockingTimeoutArg('0.5')).to.equal(500);
     expect(blockingTimeoutArg('1e1')).to.equal(10000);
+    // Rounded up as Redis 7.0 does: a tiny wait is 1 ms, a tiny negative one is 0 (forever).
+    expect(blockingTimeoutArg('0.0001')).to.equal(1);
+    expect(blockingTimeoutArg('0.0015')).to.equal(2);
+    expect(blockingTimeoutArg('-0.0001')).to.equal(0);
+    expect(blockingTimeoutArg('9e15')).to.equal(9e18);
+    for (const outOfRange of ['1e17', '1e400', '-inf']) {
+      expect(() => blockingTimeoutArg(outOfRange)).to.throw().with.property('message', 'ERR timeout is negative');
+    }
     expect(() => blockingTimeoutArg('-1')).to.throw().with.property('message', 'ERR timeout is negative');
     expect(() => blockingTimeoutArg('inf')).to.throw().with.property('message', 'ERR timeout is negative');
     expect(() => blockingTimeoutArg('abc')).to.throw().with.property('message', 'ERR timeout is not a float or out of range');

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { expect } from 'chai';
 import pino from 'pino';
 import { Redis, type RedisOptions } from 'ioredis';
 import { startServer, type Server } from '../src/index.js';
@@ -156,4 +157,15 @@ export async function rawRequest(server: Server, args: (string | Buffer)[], leng
   const reply = await client.read(length);
   client.close();
   return reply;
+}
+
+/** Waits until `condition` holds (the server runs in this process: a few event-loop turns). */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).to.equal(true);
+}
+
+/** Reads as many bytes as `expected` has from `raw` and checks they are those. */
+export async function expectBytes(raw: RawClient, expected: string): Promise<void> {
+  expect(await raw.expect(expected)).to.equal(expected);
 }

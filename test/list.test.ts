@@ -218,6 +218,137 @@ describe('list commands', () => {
     expect(raw3).to.deep.equal(['_\r\n', '_\r\n']);
   });
 
+  it('LPOS finds the first match, with RANK, COUNT and MAXLEN', async () => {
+    await redis.rpush('l', 'a', 'b', 'c', 'a', 'b', 'c', 'a');
+    expect(await redis.lpos('l', 'c')).to.equal(2);
+    expect(await redis.lpos('l', 'z')).to.equal(null);
+    expect(await redis.call('LPOS', 'l', 'a', 'RANK', '2')).to.equal(3);
+    expect(await redis.call('LPOS', 'l', 'a', 'rank', '-1')).to.equal(6);
+    expect(await redis.call('LPOS', 'l', 'b', 'RANK', '-2')).to.equal(1);
+    expect(await redis.call('LPOS', 'l', 'a', 'RANK', '4')).to.equal(null);
+    expect(await redis.call('LPOS', 'l', 'a', 'COUNT', '0')).to.deep.equal([0, 3, 6]);
+    expect(await redis.call('LPOS', 'l', 'a', 'COUNT', '2')).to.deep.equal([0, 3]);
+    expect(await redis.call('LPOS', 'l', 'a', 'RANK', '-1', 'COUNT', '0')).to.deep.equal([6, 3, 0]);
+    expect(await redis.call('LPOS', 'l', 'a', 'RANK', '2', 'COUNT', '2', 'MAXLEN', '5')).to.deep.equal([3]);
+    expect(await redis.call('LPOS', 'l', 'c', 'MAXLEN', '2')).to.equal(null);
+    expect(await redis.call('LPOS', 'l', 'z', 'COUNT', '1')).to.deep.equal([]);
+    expect(await redis.call('LPOS', 'nokey', 'a')).to.equal(null);
+    expect(await redis.call('LPOS', 'nokey', 'a', 'COUNT', '1')).to.deep.equal([]);
+    // As Redis 7.0, RANK LONG_MIN searches from the tail and ignores COUNT; LONG_MIN + 1 is a plain rank.
+    expect(await redis.call('LPOS', 'l', 'a', 'RANK', '-9223372036854775808', 'COUNT', '1', 'MAXLEN', '4')).to.deep.equal([6, 3]);
+    expect(await redis.call('LPOS', 'l', 'a', 'RANK', '-9223372036854775807', 'COUNT', '1')).to.deep.equal([]);
+  });
+
+  it('LPOS errors: RANK 0, negative COUNT and MAXLEN, syntax, WRONGTYPE after the options', async () => {
+    await redis.rpush('l', 'a');
+    await redis.set('s', 'x');
+    const rankZero = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'RANK', '0'))).to.equal(rankZero);
+    expect(await errorOf(redis.call('LPOS', 's', 'a', 'RANK', '0'))).to.equal(rankZero);
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'RANK', 'x'))).to.equal('ERR value is not an integer or out of range');
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'RANK', '9223372036854775808'))).to.equal('ERR value is not an integer or out of range');
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'COUNT', '-1'))).to.equal("ERR COUNT can't be negative");
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'COUNT', 'x'))).to.equal("ERR COUNT can't be negative");
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'MAXLEN', '-1'))).to.equal("ERR MAXLEN can't be negative");
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'RANK'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LPOS', 'l', 'a', 'FOO', '1'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LPOS', 's', 'a'))).to.equal(WRONGTYPE);
+    expect(await errorOf(redis.call('LPOS', 'l'))).to.equal(arityError('lpos'));
+  });
+
+  it('LPOS is binary safe, null bulk in RESP2 and RESP3', async () => {
+    await redis.rpush('l', 'x', ALL_BYTES, 'y');
+    expect(await redis.call('LPOS', 'l', ALL_BYTES)).to.equal(1);
+    expect(await rawRequest(server, ['LPOS', 'l', 'z'], 5)).to.equal('$-1\r\n');
+    expect(await rawRequest(server, ['LPOS', 'l', 'z'], 3, true)).to.equal('_\r\n');
+  });
+
+  it('LMOVE moves between either ends, creating the destination and deleting an emptied source', async () => {
+    await redis.rpush('src', 'a', 'b', 'c');
+    expect(await redis.lmove('src', 'dst', 'LEFT', 'RIGHT')).to.equal('a');
+    expect(await redis.call('LMOVE', 'src', 'dst', 'right', 'left')).to.equal('c');
+    expect(await redis.lrange('dst', 0, -1)).to.deep.equal(['c', 'a']);
+    expect(await redis.lmove('src', 'dst', 'LEFT', 'LEFT')).to.equal('b');
+    expect(await redis.exists('src')).to.equal(0);
+    expect(await redis.lrange('dst', 0, -1)).to.deep.equal(['b', 'c', 'a']);
+    expect(await redis.lmove('src', 'dst', 'LEFT', 'LEFT')).to.equal(null);
+  });
+
+  it('LMOVE and RPOPLPUSH on one key rotate the list', async () => {
+    await redis.rpush('l', 'a', 'b', 'c');
+    expect(await redis.rpoplpush('l', 'l')).to.equal('c');
+    expect(await redis.lrange('l', 0, -1)).to.deep.equal(['c', 'a', 'b']);
+    expect(await redis.lmove('l', 'l', 'LEFT', 'RIGHT')).to.equal('c');
+    expect(await redis.lrange('l', 0, -1)).to.deep.equal(['a', 'b', 'c']);
+    await redis.rpush('one', 'x');
+    expect(await redis.lmove('one', 'one', 'RIGHT', 'LEFT')).to.equal('x');
+    expect(await redis.lrange('one', 0, -1)).to.deep.equal(['x']);
+  });
+
+  it('LMOVE and RPOPLPUSH errors: a destination of another type pops nothing', async () => {
+    await redis.rpush('l', 'a');
+    await redis.set('s', 'x');
+    expect(await errorOf(redis.lmove('l', 's', 'LEFT', 'LEFT'))).to.equal(WRONGTYPE);
+    expect(await errorOf(redis.rpoplpush('l', 's'))).to.equal(WRONGTYPE);
+    expect(await redis.lrange('l', 0, -1)).to.deep.equal(['a']);
+    expect(await errorOf(redis.rpoplpush('s', 'l'))).to.equal(WRONGTYPE);
+    // A missing source answers nil before the destination's type is looked at.
+    expect(await redis.rpoplpush('nokey', 's')).to.equal(null);
+    expect(await errorOf(redis.call('LMOVE', 'l', 'd', 'UP', 'LEFT'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMOVE', 's', 'd', 'LEFT', 'DOWN'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMOVE', 'l', 'd', 'LEFT'))).to.equal(arityError('lmove'));
+    expect(await errorOf(redis.call('RPOPLPUSH', 'l'))).to.equal(arityError('rpoplpush'));
+  });
+
+  it('LMOVE is binary safe and answers null bulk for a missing source in RESP2 and RESP3', async () => {
+    const key = Buffer.from(ALL_BYTES);
+    await redis.rpush(key, ALL_BYTES);
+    expect(await redis.lmoveBuffer(key, Buffer.concat([key, key]), 'LEFT', 'LEFT')).to.deep.equal(ALL_BYTES);
+    expect(await redis.lrangeBuffer(Buffer.concat([key, key]), 0, -1)).to.deep.equal([ALL_BYTES]);
+    expect(await rawRequest(server, ['RPOPLPUSH', 'nokey', 'd'], 5)).to.equal('$-1\r\n');
+    expect(await rawRequest(server, ['LMOVE', 'nokey', 'd', 'LEFT', 'LEFT'], 3, true)).to.equal('_\r\n');
+  });
+
+  it('LMPOP pops from the first non-empty list, as [key, [elements]]', async () => {
+    await redis.rpush('l2', 'a', 'b', 'c');
+    expect(await redis.call('LMPOP', '3', 'nokey', 'l2', 'l3', 'LEFT')).to.deep.equal(['l2', ['a']]);
+    expect(await redis.call('LMPOP', '1', 'l2', 'right', 'COUNT', '10')).to.deep.equal(['l2', ['c', 'b']]);
+    expect(await redis.exists('l2')).to.equal(0);
+    expect(await redis.call('LMPOP', '2', 'nokey', 'l2', 'LEFT')).to.equal(null);
+    expect(await rawRequest(server, ['LMPOP', '1', 'nokey', 'LEFT'], 5)).to.equal('*-1\r\n');
+    expect(await rawRequest(server, ['LMPOP', '1', 'nokey', 'LEFT'], 3, true)).to.equal('_\r\n');
+    await redis.rpush(Buffer.from(ALL_BYTES), ALL_BYTES);
+    expect(await redis.callBuffer('LMPOP', '1', Buffer.from(ALL_BYTES), 'LEFT')).to.deep.equal([ALL_BYTES, [ALL_BYTES]]);
+  });
+
+  it('LMPOP errors, in Redis order: numkeys, end, COUNT, then types', async () => {
+    await redis.rpush('l', 'a');
+    await redis.set('s', 'x');
+    const numKeys = 'ERR numkeys should be greater than 0';
+    expect(await errorOf(redis.call('LMPOP', '0', 'l', 'LEFT'))).to.equal(numKeys);
+    expect(await errorOf(redis.call('LMPOP', 'x', 'l', 'LEFT'))).to.equal(numKeys);
+    expect(await errorOf(redis.call('LMPOP', '-1', 'l', 'LEFT'))).to.equal(numKeys);
+    expect(await errorOf(redis.call('LMPOP', '2', 'l', 'LEFT'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMPOP', '9223372036854775807', 'l', 'LEFT'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMPOP', '1', 's', 'UP'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMPOP', '1', 'l', 'LEFT', 'COUNT', '0'))).to.equal('ERR count should be greater than 0');
+    expect(await errorOf(redis.call('LMPOP', '1', 'l', 'LEFT', 'COUNT', 'x'))).to.equal('ERR count should be greater than 0');
+    expect(await errorOf(redis.call('LMPOP', '1', 'l', 'LEFT', 'COUNT', '1', 'COUNT', '1'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMPOP', '1', 'l', 'LEFT', 'COUNT'))).to.equal('ERR syntax error');
+    expect(await errorOf(redis.call('LMPOP', '2', 'nokey', 's', 'LEFT'))).to.equal(WRONGTYPE);
+    // A key of another type before a list fails; after one it is never looked at.
+    expect(await errorOf(redis.call('LMPOP', '2', 's', 'l', 'LEFT'))).to.equal(WRONGTYPE);
+    expect(await redis.call('LMPOP', '2', 'l', 's', 'LEFT')).to.deep.equal(['l', ['a']]);
+    expect(await errorOf(redis.call('LMPOP', '1', 'l'))).to.equal(arityError('lmpop'));
+  });
+
+  it('COMMAND GETKEYS finds the keys of LMPOP, BLMPOP, LMOVE and BLPOP', async () => {
+    expect(await redis.call('COMMAND', 'GETKEYS', 'LMPOP', '2', 'a', 'b', 'LEFT')).to.deep.equal(['a', 'b']);
+    expect(await redis.call('COMMAND', 'GETKEYS', 'BLMPOP', '0', '2', 'a', 'b', 'LEFT')).to.deep.equal(['a', 'b']);
+    expect(await redis.call('COMMAND', 'GETKEYS', 'LMOVE', 'a', 'b', 'LEFT', 'LEFT')).to.deep.equal(['a', 'b']);
+    expect(await redis.call('COMMAND', 'GETKEYS', 'BLPOP', 'a', 'b', '0')).to.deep.equal(['a', 'b']);
+  });
+
   it('RPUSH builds a list of 10,000,000 elements', async () => {
     const batch = 20000;
     const total = 10_000_000;
@@ -276,10 +407,22 @@ describe('list commands', () => {
         () => ['LINSERT', key(), random(2) === 0 ? 'BEFORE' : 'after', value(), value()],
         () => ['LTRIM', key(), index(), index()],
         () => ['LREM', key(), String(random(5) - 2), value()],
+        () => ['LPOS', key(), value()],
+        () => ['LPOS', key(), value(), 'RANK', String(random(7) - 3), 'COUNT', String(random(4) - 1), 'MAXLEN', String(random(6) - 1)],
+        () => ['LMOVE', key(), key(), ['LEFT', 'RIGHT', 'right', 'UP'][random(4)], random(2) === 0 ? 'LEFT' : 'RIGHT'],
+        () => ['RPOPLPUSH', key(), key()],
+        () => ['LMPOP', String(random(4)), key(), key(), random(2) === 0 ? 'LEFT' : 'RIGHT'],
+        () => ['LMPOP', '2', key(), key(), 'RIGHT', 'COUNT', String(random(5) - 1)],
+        // Blocking forms on keys that may all be empty: a short wait, then the null array.
+        () => ['BLPOP', key(), key(), '0.01'],
+        () => ['BRPOP', key(), '0.01'],
+        () => ['BLMOVE', key(), key(), 'RIGHT', 'LEFT', '0.01'],
+        () => ['BRPOPLPUSH', key(), key(), '0.01'],
+        () => ['BLMPOP', '0.01', '2', key(), key(), 'LEFT', 'COUNT', String(random(3) + 1)],
         () => ['OBJECT', 'ENCODING', key()],
         () => ['DEL', key()],
       ];
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 800; i++) {
         const args = makers[random(makers.length)]();
         const expected = await replyOrError(theirs, args);
         const got = await replyOrError(ours, args);
