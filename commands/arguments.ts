@@ -76,3 +76,16 @@ export function blockingTimeoutArg(text: string): number {
   if (ms < 0 || ms >= 2 ** 63) fail('ERR timeout is negative');
   return ms;
 }
+
+/**
+ * Most picks one reply of SRANDMEMBER, HRANDFIELD or ZRANDMEMBER with a negative count (repeats
+ * allowed) may hold: 2^27, gigabytes of reply, far beyond any useful request. Redis streams any
+ * count until its memory runs out; here such a reply would block the event loop until then.
+ */
+const MAX_REPEATED_PICKS = 2 ** 24 * 8;
+
+/** The number of picks (>= 0) a repeated-pick count asks for, refused before anything is written when too large. */
+export function repeatedPicks(count: bigint | number): number {
+  if (count > MAX_REPEATED_PICKS) fail(Err.countTooLarge);
+  return Number(count);
+}

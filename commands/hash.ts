@@ -5,7 +5,7 @@ import { HashValue } from '../src/datatypes/hash.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../src/datatypes/int64.js';
 import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from '../src/datatypes/long-double.js';
 import { collectionModified, readCollection, writableCollection } from './access.js';
-import { cursorArg, isOption } from './arguments.js';
+import { cursorArg, isOption, repeatedPicks } from './arguments.js';
 import { scanCollection } from './scan.js';
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -37,7 +37,7 @@ function setPairs(client: Client, argv: string[]): number {
   const key = argv[1];
   const hash = hashForWrite(client, key, argv, 2, argv.length);
   const before = hash.size;
-  for (let i = 2; i < argv.length; i += 2) hash.fields.set(argv[i], argv[i + 1]);
+  for (let i = 2; i < argv.length; i += 2) hash.set(argv[i], argv[i + 1]);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
   collectionModified(client, db, key, hash);
   return hash.size - before;
@@ -63,7 +63,7 @@ function hsetnx(client: Client, argv: string[]): void {
     return;
   }
   const hash = hashForWrite(client, argv[1], argv, 2, 4);
-  hash.fields.set(argv[2], argv[3]);
+  hash.set(argv[2], argv[3]);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
   collectionModified(client, db, argv[1], hash);
   client.reply.integer(1);
@@ -137,7 +137,7 @@ function hdel(client: Client, argv: string[]): void {
   const hash = writableCollection<HashValue>(db, argv[1], 'hash');
   let deleted = 0;
   if (hash !== undefined) {
-    for (let i = 2; i < argv.length && hash.size > 0; i++) if (hash.fields.delete(argv[i])) deleted++;
+    for (let i = 2; i < argv.length && hash.size > 0; i++) if (hash.delete(argv[i])) deleted++;
     if (deleted > 0) collectionModified(client, db, argv[1], hash, deleted);
   }
   client.reply.integer(deleted);
@@ -177,75 +177,56 @@ function hincrbyfloat(client: Client, argv: string[]): void {
 function storeField(client: Client, argv: string[], value: string): void {
   const hash = hashForWrite(client, argv[1], argv, 2, 3);
   hash.checkLength(value, client.server.config.get('hash-max-listpack-value'));
-  hash.fields.set(argv[2], value);
+  hash.set(argv[2], value);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
   collectionModified(client, client.db, argv[1], hash);
 }
 
 /**
- * HRANDFIELD key [count [WITHVALUES]]
- *
- * A Map has no random access: each call walks the hash once (O(n)), then makes all its picks
- * from that snapshot (O(count)).
+ * HRANDFIELD key [count [WITHVALUES]] (Redis's hrandfieldWithCountCommand): O(1) per field
+ * returned from a hashtable (see RandomKeys). A listpack answers the whole hash in its order
+ * when asked for as many fields or more, and so do a few distinct picks (see HashValue).
  */
 function hrandfield(client: Client, argv: string[]): void {
   const reply = client.reply;
   if (argv.length === 2) {
     const hash = readHash(client, argv[1]);
     if (hash === undefined) reply.nullBulk();
-    else reply.bulk(hash.entryAt(Math.floor(Math.random() * hash.size))[0]);
+    else reply.bulk(hash.randomPicks().random());
     return;
   }
   const big = parseInt64(argv[2]);
   if (big === undefined) fail(Err.notInteger);
   if (big < -LONG_MAX) fail(Err.longRange);
-  let withValues = false;
   if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], 'WITHVALUES'))) fail(Err.syntax);
-  if (argv.length === 4) {
-    withValues = true;
-    if (big < -LONG_MAX / 2n || big > LONG_MAX / 2n) fail(Err.outOfRange);
-  }
+  const withValues = argv.length === 4;
+  if (withValues && (big < -LONG_MAX / 2n || big > LONG_MAX / 2n)) fail(Err.outOfRange);
   const hash = readHash(client, argv[1]);
   if (hash === undefined || big === 0n) {
     reply.arrayHeader(0);
     return;
   }
-  const entries = [...hash.fields];
-  let picks: [string, string][];
-  if (big < 0n) {
-    const count = Number(-big);
-    picks = new Array(count);
-    for (let i = 0; i < count; i++) picks[i] = entries[Math.floor(Math.random() * entries.length)];
-  } else if (big >= BigInt(entries.length)) {
-    picks = entries;
-  } else {
-    // Partial Fisher-Yates: the first `count` slots become a uniform sample without repeats.
-    const count = Number(big);
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (entries.length - i));
-      const swap = entries[i];
-      entries[i] = entries[j];
-      entries[j] = swap;
-    }
-    picks = entries.slice(0, count);
-  }
-  writePairs(client, picks, withValues);
-}
-
-function writePairs(client: Client, pairs: [string, string][], withValues: boolean): void {
-  const reply = client.reply;
-  if (!withValues) {
-    reply.arrayHeader(pairs.length);
-    for (const pair of pairs) reply.bulk(pair[0]);
-    return;
-  }
   // RESP3 nests each field/value pair in its own array; RESP2 flattens them.
-  const nested = reply.resp === 3;
-  reply.arrayHeader(nested ? pairs.length : pairs.length * 2);
-  for (const pair of pairs) {
+  const nested = withValues && reply.resp === 3;
+  const header = (picks: number): void => reply.arrayHeader(withValues && !nested ? picks * 2 : picks);
+  const write = (field: string, value?: string): void => {
     if (nested) reply.arrayHeader(2);
-    reply.bulk(pair[0]);
-    reply.bulk(pair[1]);
+    reply.bulk(field);
+    if (withValues) reply.bulk(value ?? hash.fields.get(field)!);
+  };
+  if (big < 0n || big === 1n) {
+    // Repeats allowed: each pick is independent.
+    const count = repeatedPicks(big < 0n ? -big : 1n);
+    const picks = hash.randomPicks();
+    header(count);
+    for (let i = 0; i < count; i++) write(picks.random());
+  } else if (big >= BigInt(hash.size)) {
+    header(hash.size);
+    for (const [field, value] of hash.fields) write(field, value);
+  } else {
+    const fields = hash.randomDistinct(Number(big));
+    header(fields.length);
+    for (const field of fields) write(field);
   }
 }
 

@@ -3,7 +3,7 @@ import type { CommandSpec } from '../src/command.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { Err, fail } from '../src/errors.js';
 import { collectionModified, keyModified, readCollection, writableCollection } from './access.js';
-import { cursorArg, isOption, parseInteger } from './arguments.js';
+import { cursorArg, isOption, parseInteger, repeatedPicks } from './arguments.js';
 import { scanCollection } from './scan.js';
 
 /** set-max-intset-entries, capped as Redis's setTypeAdd caps it (intset internals). */
@@ -168,8 +168,8 @@ function srandmember(client: Client, argv: string[]): void {
     return;
   }
   if (requested < 0 || requested === 1) {
-    // Repeats allowed: each pick is independent. Redis streams these too, however many.
-    const count = Math.abs(requested);
+    // Repeats allowed: each pick is independent.
+    const count = repeatedPicks(Math.abs(requested));
     reply.arrayHeader(count);
     for (let i = 0; i < count; i++) reply.bulk(set.random());
     return;
@@ -330,7 +330,7 @@ function sscan(client: Client, argv: string[]): void {
   const cursor = cursorArg(argv[2]);
   const set = readCollection<SetValue>(client, argv[1], 'set');
   // An intset is returned whole and in numeric order.
-  const compact = set?.intset ? set.list().map((member): [string, number] => [member, 0]) : null;
+  const compact = set?.intset ? set.list().map((member): [string, true] => [member, true]) : null;
   scanCollection(client, argv, cursor, set?.members, compact, (found, member) => found.push(member));
 }
 

@@ -13,7 +13,7 @@ import {
   ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue,
 } from '../src/datatypes/zset.js';
 import { collectionModified, keyModified, readCollection, writableCollection } from './access.js';
-import { blockingTimeoutArg, cursorArg, doubleArg, integerArg, isOption } from './arguments.js';
+import { blockingTimeoutArg, cursorArg, doubleArg, integerArg, isOption, repeatedPicks } from './arguments.js';
 import { keyToServe, multiPopTarget } from './pop.js';
 import { scanCollection } from './scan.js';
 
@@ -541,8 +541,8 @@ function zrandmember(client: Client, argv: string[]): void {
     if (withScores) reply.double(node.score);
   };
   if (big < 0n || big === 1n) {
-    // Repeats allowed: each pick is independent. Redis streams these too, however many.
-    const count = big < 0n ? Number(-big) : 1;
+    // Repeats allowed: each pick is independent.
+    const count = repeatedPicks(big < 0n ? -big : 1n);
     reply.arrayHeader(withScores && !nested ? count * 2 : count);
     for (let i = 0; i < count; i++) write(randomNode(zset));
     return;

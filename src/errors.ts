@@ -71,6 +71,7 @@ export const Err = {
   lposCountNegative: "ERR COUNT can't be negative",
   lposMaxlenNegative: "ERR MAXLEN can't be negative",
   numKeysTooMany: "ERR Number of keys can't be greater than number of args",
+  countTooLarge: 'ERR count is too large for one reply',
 } as const;
 
 function truncate(s: string, max: number): string {

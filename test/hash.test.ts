@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
+import { RandomKeys } from '../src/datatypes/random-keys.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -200,6 +201,148 @@ describe('hash commands', () => {
         'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
       expect(await errorOf(redis.call('HRANDFIELD', 'h', '-9223372036854775807', 'WITHVALUES'))).to.equal('ERR value is out of range');
     });
+
+    it('HRANDFIELD picks only live fields of a hashtable, each about equally often, through deletes and re-adds', async () => {
+      await redis.config('SET', 'hash-max-listpack-entries', '8');
+      const fields = Array.from({ length: 40 }, (_, i) => `f${i}`);
+      const again = new Set(['f0', 'f1', 'f2', 'f3', 'f4', 'f10']);
+      await redis.call('HSET', 'h', ...fields.flatMap((field) => [field, `v-${field}`]));
+      await redis.hdel('h', ...fields.slice(0, 10));
+      await redis.call('HSET', 'h', ...['f0', 'f1', 'f2', 'f3', 'f4'].flatMap((field) => [field, `again-${field}`]));
+      // The first pick indexes the hash; the few writes after it are tracked by the index.
+      expect(fields).to.include(await redis.hrandfield('h'));
+      await redis.hdel('h', 'f10', 'f11');
+      await redis.call('HSET', 'h', 'f10', 'again-f10');
+      expect(await redis.object('ENCODING', 'h')).to.equal('hashtable');
+      const live = fields.filter((field, i) => !(i >= 5 && i < 10) && field !== 'f11');
+      expect(live).to.have.length(34);
+      const counts = new Map<string, number>();
+      const picks = (await resp2.call('HRANDFIELD', 'h', '-68000', 'WITHVALUES')) as string[];
+      expect(picks).to.have.length(136000);
+      for (let i = 0; i < picks.length; i += 2) {
+        expect(picks[i + 1]).to.equal(again.has(picks[i]) ? `again-${picks[i]}` : `v-${picks[i]}`);
+        counts.set(picks[i], (counts.get(picks[i]) ?? 0) + 1);
+      }
+      // 2000 expected each; the standard deviation is about 44.
+      expect([...counts.keys()].sort()).to.deep.equal([...live].sort());
+      for (const count of counts.values()) expect(count).to.be.within(1700, 2300);
+      for (const count of ['3', '15', '33']) {
+        const distinct = (await redis.call('HRANDFIELD', 'h', count)) as string[];
+        expect(distinct).to.have.length(Number(count));
+        expect(new Set(distinct).size).to.equal(Number(count));
+        for (const field of distinct) expect(live).to.include(field);
+      }
+      expect(((await redis.call('HRANDFIELD', 'h', '34')) as string[]).sort()).to.deep.equal([...live].sort());
+    });
+
+    it('HRANDFIELD answers a listpack in its order: the whole hash, and a few distinct picks', async () => {
+      await redis.call('HSET', 'h', ...'abcdefghij'.split('').flatMap((field, i) => [field, String(i)]));
+      await redis.hdel('h', 'c', 'g');
+      await redis.call('HSET', 'h', 'c', 'new', 'a', 'changed');
+      const order = await redis.hkeys('h');
+      expect(order).to.deep.equal(['a', 'b', 'd', 'e', 'f', 'h', 'i', 'j', 'c']);
+      expect(await redis.call('HRANDFIELD', 'h', '9')).to.deep.equal(order);
+      expect(await resp2.call('HRANDFIELD', 'h', '100', 'WITHVALUES')).to.deep.equal(await resp2.call('HGETALL', 'h'));
+      for (let i = 0; i < 20; i++) {
+        const picks = (await redis.call('HRANDFIELD', 'h', '3')) as string[];
+        const positions = picks.map((field) => order.indexOf(field));
+        expect(positions).to.deep.equal([...positions].sort((x, y) => x - y));
+        expect(new Set(positions).size).to.equal(3);
+        expect(positions[0]).to.be.at.least(0);
+      }
+    });
+
+    it('HRANDFIELD is binary safe', async () => {
+      await redis.call('HSET', 'h', ALL_BYTES, ALL_BYTES);
+      expect(await redis.object('ENCODING', 'h')).to.equal('hashtable');
+      expect((await redis.callBuffer('HRANDFIELD', 'h')) as Buffer).to.deep.equal(ALL_BYTES);
+      const picks = (await resp2.callBuffer('HRANDFIELD', 'h', '-2', 'WITHVALUES')) as Buffer[];
+      expect(picks.map((b) => b.toString('latin1'))).to.deep.equal([BIN, BIN, BIN, BIN]);
+    });
+
+    it('HRANDFIELD of a COPY picks from the copy only', async () => {
+      await redis.config('SET', 'hash-max-listpack-entries', '2');
+      await redis.call('HSET', 'h', 'a', '1', 'b', '2', 'c', '3');
+      await redis.copy('h', 'h2');
+      await redis.hdel('h', 'a', 'b');
+      await redis.call('HSET', 'h2', 'd', '4');
+      expect(await redis.call('HRANDFIELD', 'h', '-20')).to.deep.equal(Array(20).fill('c'));
+      expect(((await redis.call('HRANDFIELD', 'h2', '10')) as string[]).sort()).to.deep.equal(['a', 'b', 'c', 'd']);
+      expect(await redis.object('ENCODING', 'h2')).to.equal('hashtable');
+    });
+  });
+
+  describe('repeated picks: HRANDFIELD, SRANDMEMBER and ZRANDMEMBER with a negative count', () => {
+    const TOO_LARGE = 'ERR count is too large for one reply';
+    const commands = [
+      { name: 'HRANDFIELD', fill: ['HSET', 'k', 'a', '1', 'b', '2', 'c', '3'], withValues: 'WITHVALUES' },
+      { name: 'SRANDMEMBER', fill: ['SADD', 'k', 'a', 'b', 'c'], withValues: null },
+      { name: 'ZRANDMEMBER', fill: ['ZADD', 'k', '1', 'a', '2', 'b', '3', 'c'], withValues: 'WITHSCORES' },
+    ];
+
+    for (const { name, fill, withValues } of commands) {
+      it(`${name} refuses a count too large for one reply, before writing anything`, async () => {
+        await redis.call(fill[0], ...fill.slice(1));
+        for (const count of ['-9000000000000000000', '-9223372036854775807', '-134217729']) {
+          expect(await errorOf(redis.call(name, 'k', count)), count).to.equal(TOO_LARGE);
+        }
+        if (withValues !== null) expect(await errorOf(redis.call(name, 'k', '-4611686018427387903', withValues))).to.equal(TOO_LARGE);
+        // The connection still answers in order.
+        expect(await redis.ping()).to.equal('PONG');
+        // A missing key is empty and a wrong type is WRONGTYPE, as in Redis, whatever the count.
+        expect(await redis.call(name, 'nokey', '-9000000000000000000')).to.deep.equal([]);
+        await redis.set('str', 'x');
+        expect(await errorOf(redis.call(name, 'str', '-9000000000000000000'))).to.equal(WRONGTYPE);
+      });
+
+      it(`${name} with a small negative count repeats members`, async () => {
+        await redis.call(fill[0], ...fill.slice(1));
+        const picks = (await redis.call(name, 'k', '-5')) as string[];
+        expect(picks).to.have.length(5);
+        for (const pick of picks) expect(['a', 'b', 'c']).to.include(pick);
+        expect(new Set(picks).size).to.be.below(5);
+        if (withValues !== null) expect((await resp2.call(name, 'k', '-5', withValues)) as string[]).to.have.length(10);
+      });
+    }
+  });
+
+  describe('RandomKeys', () => {
+    it('picks every live key equally often through deletes, re-adds and rebuilds', () => {
+      const live = new Map<string, number>();
+      const picks = new RandomKeys(live);
+      const add = (key: string): void => {
+        if (live.has(key)) return;
+        live.set(key, 0);
+        picks.added(key);
+      };
+      const remove = (key: string): void => {
+        if (live.delete(key)) picks.deleted(key);
+      };
+      const random = seededRandom(99);
+      for (let i = 0; i < 2000; i++) {
+        const key = `k${random(30)}`;
+        if (random(2) === 0) add(key);
+        else remove(key);
+        if (live.size > 0) expect(live.has(picks.random())).to.equal(true);
+      }
+      for (let i = 0; i < 12; i++) add(`k${i}`);
+      remove('k0');
+      add('k0');
+      remove('k1');
+      const counts = new Map<string, number>();
+      const draws = 1000 * live.size;
+      for (let i = 0; i < draws; i++) {
+        const key = picks.random();
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      // 1000 expected each; the standard deviation is under 32.
+      expect([...counts.keys()].sort()).to.deep.equal([...live.keys()].sort());
+      for (const count of counts.values()) expect(count).to.be.within(850, 1150);
+      const distinct = picks.randomDistinct(live.size - 1);
+      expect(new Set(distinct).size).to.equal(live.size - 1);
+      for (const key of distinct) expect(live.has(key)).to.equal(true);
+      expect([...picks.all()].sort()).to.deep.equal([...live.keys()].sort());
+    });
   });
 
   describe('HSCAN', () => {
@@ -289,16 +432,23 @@ describe('hash commands', () => {
 
     after(() => ours?.disconnect());
 
-    it('a seeded random sequence of hash commands replies as Redis does', async () => {
-      const random = seededRandom(12345);
-      const fields = ['a', 'b', 'c', 'd', 'e', 'n', 'f', BIN.slice(0, 20), BIN.slice(200), '__proto__', 'x'.repeat(70)];
-      const values = ['1', '-5', '2.5', 'abc', '', '9223372036854775807', '1e10', '0', '17', 'v'.repeat(70)];
-      const field = () => fields[random(fields.length)];
-      const value = () => values[random(values.length)];
-      const key = () => ['h1', 'h2', 's'][random(3)];
+    /** Picks among `items`, reproducibly. */
+    type Pick = <T>(items: readonly T[]) => T;
+
+    /**
+     * Sends the same seeded random sequence of hash commands to both servers and compares every
+     * reply. Hashtable replies are compared in a canonical order (Redis's dict order is its own);
+     * random picks by what they must satisfy, checked against each server's own contents.
+     */
+    async function compareWithRedis(seed: number, maxEntries: number, steps: number, fields: string[], values: string[], writes: number): Promise<void> {
+      const random = seededRandom(seed);
+      const pick: Pick = (items) => items[random(items.length)];
+      const field = () => pick(fields);
+      const value = () => pick(values);
+      const key = () => pick(['h1', 'h2', 's']);
       await theirs.flushall();
-      await theirs.config('SET', 'hash-max-listpack-entries', '4');
-      await redis.config('SET', 'hash-max-listpack-entries', '4');
+      await theirs.config('SET', 'hash-max-listpack-entries', String(maxEntries));
+      await redis.config('SET', 'hash-max-listpack-entries', String(maxEntries));
       await theirs.set('s', 'str');
       await ours.set('s', 'str');
       const makers: (() => string[])[] = [
@@ -314,15 +464,20 @@ describe('hash commands', () => {
         () => ['HEXISTS', key(), field()],
         () => ['HDEL', key(), field(), field()],
         () => ['HSTRLEN', key(), field()],
-        () => ['HINCRBY', key(), field(), ['1', '-3', 'x', '9223372036854775807'][random(4)]],
-        () => ['HINCRBYFLOAT', key(), field(), ['1.5', '-0.25', 'x', '1e3'][random(4)]],
+        () => ['HINCRBY', key(), field(), pick(['1', '-3', 'x', '9223372036854775807'])],
+        () => ['HINCRBYFLOAT', key(), field(), pick(['1.5', '-0.25', 'x', '1e3'])],
         () => ['OBJECT', 'ENCODING', key()],
-        () => ['HRANDFIELD', key(), ['0', 'x', '5'][random(3)]].slice(0, 2 + random(2)),
+        () => ['HRANDFIELD', key(), pick(['0', 'x', '1', '2', '3', '5', '-1', '-5', '100']), 'WITHVALUES'].slice(0, 2 + random(3)),
         () => ['HSCAN', 'h' + (1 + random(2)), '0', 'COUNT', '1000'],
         () => ['DEL', key()],
       ];
+      // Extra writes: many fields set and deleted while hashes are listpacks, whose order replies show.
+      for (let i = 0; i < writes; i++) {
+        makers.push(() => ['HSET', key(), field(), value(), field(), value(), field(), value()]);
+        makers.push(() => ['HDEL', key(), field(), field(), field()]);
+      }
       const unordered = new Set(['HGETALL', 'HKEYS', 'HVALS', 'HSCAN']);
-      /** Pairs (or single items) of a hashtable's reply in a canonical order: Redis's dict order is its own. */
+      /** Pairs (or single items) of a hashtable's reply in a canonical order. */
       const canonical = (items: Buffer[], pairs: boolean): string[] => {
         const groups: string[] = [];
         for (let i = 0; i < items.length; i += pairs ? 2 : 1) groups.push(items.slice(i, i + (pairs ? 2 : 1)).map((b) => b.toString('latin1')).join('\0'));
@@ -331,19 +486,54 @@ describe('hash commands', () => {
       const outcome = async (client: Redis, args: string[], hashtable: boolean): Promise<unknown> => {
         const reply = await replyOrError(client, args);
         if (typeof reply === 'string') return reply;
-        // Random picks differ; their count and validity are what must match.
-        if (args[0] === 'HRANDFIELD') return Array.isArray(reply) ? reply.length : reply === null;
+        if (args[0] === 'HRANDFIELD') return randomPickFacts(client, args, reply, hashtable);
         if (!hashtable || !unordered.has(args[0])) return reply;
         if (args[0] === 'HSCAN') return [(reply as Buffer[][])[0], canonical((reply as Buffer[][])[1], true)];
         return canonical(reply as Buffer[], args[0] === 'HGETALL');
       };
-      for (let i = 0; i < 400; i++) {
-        const args = makers[random(makers.length)]();
+      for (let i = 0; i < steps; i++) {
+        const args = pick(makers)();
         const hashtable = String(await theirs.call('OBJECT', 'ENCODING', args[1])) === 'hashtable';
         const expected = await outcome(theirs, args, hashtable);
         const got = await outcome(ours, args, hashtable);
         expect(got, `${i}: ${JSON.stringify(args)}`).to.deep.equal(expected);
       }
+    }
+
+    /**
+     * What a reply to HRANDFIELD must satisfy, against the server's own contents: its length, that
+     * every pick is a field with its value, distinct for a positive count, and in a listpack's
+     * order for the whole hash or a few picks (Redis's lpRandomPairsUnique).
+     */
+    async function randomPickFacts(client: Redis, args: string[], reply: unknown, hashtable: boolean): Promise<unknown> {
+      const all = ((await replyOrError(client, ['HGETALL', args[1]])) as Buffer[]).map((b) => b.toString('latin1'));
+      const fields = all.filter((_, i) => i % 2 === 0);
+      const valueOf = new Map(fields.map((field, i) => [field, all[2 * i + 1]]));
+      if (args.length === 2) return reply === null ? null : valueOf.has((reply as Buffer).toString('latin1'));
+      const items = (reply as Buffer[]).map((b) => b.toString('latin1'));
+      const withValues = args.length === 4;
+      const picks = withValues ? items.filter((_, i) => i % 2 === 0) : items;
+      const count = Number(args[2]);
+      let position = 0;
+      const inOrder = picks.every((pick) => (position = fields.indexOf(pick, position) + 1) > 0);
+      return {
+        length: items.length,
+        live: picks.every((pick, i) => valueOf.has(pick) && (!withValues || items[2 * i + 1] === valueOf.get(pick))),
+        distinct: count < 0 || new Set(picks).size === picks.length,
+        inOrder: hashtable || count < 0 || (count < fields.length && count * 3 > fields.length) || inOrder,
+      };
+    }
+
+    it('a seeded random sequence of hash commands replies as Redis does', async () => {
+      const fields = ['a', 'b', 'c', 'd', 'e', 'n', 'f', BIN.slice(0, 20), BIN.slice(200), '__proto__', 'x'.repeat(70)];
+      const values = ['1', '-5', '2.5', 'abc', '', '9223372036854775807', '1e10', '0', '17', 'v'.repeat(70)];
+      await compareWithRedis(12345, 4, 400, fields, values, 0);
+    });
+
+    it('listpack hashes keep Redis\'s order through many deletes', async () => {
+      const fields = [...'abcdefghijklmnopqrstuvwxyz'.split(''), BIN.slice(0, 30), BIN.slice(100, 120), '__proto__', 'constructor'];
+      const values = ['1', '-5', '2.5', 'abc', '', '17'];
+      await compareWithRedis(777, 24, 600, fields, values, 4);
     });
   });
 });

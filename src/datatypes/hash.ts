@@ -1,51 +1,91 @@
 import type { CollectionValue } from '../keyspace/values.js';
+import { RANDOM_COPY_RATIO, RandomKeys } from './random-keys.js';
 
 /**
- * A hash: fields and values as latin1 strings in a Map (insertion ordered, like a listpack).
- * The encoding name follows Redis 7.0: "listpack" while small, "hashtable" for good once a
- * limit is crossed; the storage is the same Map either way.
+ * A hash: fields and values as latin1 strings in a Map, in insertion order as Redis's listpack
+ * replies (a delete keeps the order of the rest). The encoding name follows Redis 7.0:
+ * "listpack" while small, "hashtable" for good once a limit is crossed.
+ *
+ * Random picks from a hashtable are O(1) through RandomKeys over the fields, made by the first
+ * pick (O(n) once) and kept up to date from then on: a hash never picked from pays nothing for
+ * them, neither memory nor time on HSET and HDEL.
  */
 export class HashValue implements CollectionValue {
   readonly type = 'hash';
-  readonly fields = new Map<string, string>();
-  private listpack = true;
+  /** Read it here; change it only through set and delete. */
+  readonly fields: Map<string, string>;
+  /** False while a listpack; for a hashtable, its random picks once one was asked for, else null. */
+  private picks: RandomKeys | null | false = false;
+
+  constructor(fields = new Map<string, string>()) {
+    this.fields = fields;
+  }
 
   get size(): number {
     return this.fields.size;
   }
 
   encoding(): string {
-    return this.listpack ? 'listpack' : 'hashtable';
+    return this.picks === false ? 'listpack' : 'hashtable';
   }
 
   get isListpack(): boolean {
-    return this.listpack;
+    return this.picks === false;
   }
 
   /** Leaves the listpack encoding when a string is longer than `maxValue` bytes (hashTypeTryConversion). */
   checkLength(text: string, maxValue: number): void {
-    if (text.length > maxValue) this.listpack = false;
+    if (text.length > maxValue) this.convert();
   }
 
   /** Leaves the listpack encoding when there are more than `maxEntries` fields. */
   checkEntries(maxEntries: number): void {
-    if (this.fields.size > maxEntries) this.listpack = false;
+    if (this.fields.size > maxEntries) this.convert();
+  }
+
+  private convert(): void {
+    if (this.picks === false) this.picks = null;
   }
 
   copy(): HashValue {
-    const copy = new HashValue();
-    for (const [field, value] of this.fields) copy.fields.set(field, value);
-    copy.listpack = this.listpack;
+    const copy = new HashValue(new Map(this.fields));
+    if (this.picks !== false) copy.convert();
     return copy;
   }
 
+  /** Sets `field` (in place when present, as a listpack replaces it where it is); returns whether it is new. */
+  set(field: string, value: string): boolean {
+    const size = this.fields.size;
+    if (this.fields.set(field, value).size === size) return false;
+    if (this.picks) this.picks.added(field);
+    return true;
+  }
+
+  /** Removes `field`; returns whether it was there. */
+  delete(field: string): boolean {
+    if (!this.fields.delete(field)) return false;
+    if (this.picks) this.picks.deleted(field);
+    return true;
+  }
+
   /**
-   * The `index`th field in iteration order. O(n): a Map has no random access, so random picks
-   * cost a walk (HRANDFIELD with a count walks once for all of its picks).
+   * Random picks of fields: a hashtable's own, or a listpack's made on the spot, O(n) with n at
+   * most hash-max-listpack-entries (Redis walks a listpack too).
    */
-  entryAt(index: number): [string, string] {
-    let i = 0;
-    for (const entry of this.fields) if (i++ === index) return entry;
-    throw new RangeError('index out of range');
+  randomPicks(): RandomKeys {
+    if (this.picks === false) return new RandomKeys(this.fields);
+    if (this.picks === null) this.picks = new RandomKeys(this.fields);
+    return this.picks;
+  }
+
+  /**
+   * `count` (< size) distinct random fields. Few of a listpack's come out in its order, as Redis's
+   * lpRandomPairsUnique picks them; many, in random order, as from Redis's temporary dict.
+   */
+  randomDistinct(count: number): string[] {
+    const picked = this.randomPicks().randomDistinct(count);
+    if (this.picks !== false || count * RANDOM_COPY_RATIO > this.fields.size) return picked;
+    const chosen = new Set(picked);
+    return [...this.fields.keys()].filter((field) => chosen.has(field));
   }
 }
