@@ -183,20 +183,33 @@ function zlexcount(client: Client, argv: string[]): void {
   client.reply.integer(readZSet(client, argv[1])?.countInLexRange(range) ?? 0);
 }
 
-/** Shared body of ZRANK and ZREVRANK; Redis 7.0 has no WITHSCORE (7.2 does, hence the arity of -3). */
+/**
+ * Shared body of ZRANK and ZREVRANK, with Redis 7.2's WITHSCORE (7.0 lacks it): the rank, or
+ * [rank, score]; a missing member is a null, an array null with WITHSCORE.
+ */
 function rankGeneric(client: Client, argv: string[], reverse: boolean): void {
-  if (argv.length !== 3) fail(Err.wrongArity(argv[0].toLowerCase()));
-  const rank = readZSet(client, argv[1])?.rank(argv[2], reverse) ?? -1;
-  if (rank < 0) client.reply.nullBulk();
-  else client.reply.integer(rank);
+  if (argv.length > 4) fail(Err.wrongArity(argv[0].toLowerCase()));
+  if (argv.length === 4 && !isOption(argv[3], 'WITHSCORE')) fail(Err.syntax);
+  const withScore = argv.length === 4;
+  const reply = client.reply;
+  const zset = readZSet(client, argv[1]);
+  const rank = zset?.rank(argv[2], reverse) ?? -1;
+  if (rank < 0) {
+    if (withScore) reply.nullArray();
+    else reply.nullBulk();
+    return;
+  }
+  if (withScore) reply.arrayHeader(2);
+  reply.integer(rank);
+  if (withScore) reply.double(zset!.score(argv[2])!);
 }
 
-/** ZRANK key member */
+/** ZRANK key member [WITHSCORE] */
 function zrank(client: Client, argv: string[]): void {
   rankGeneric(client, argv, false);
 }
 
-/** ZREVRANK key member */
+/** ZREVRANK key member [WITHSCORE] */
 function zrevrank(client: Client, argv: string[]): void {
   rankGeneric(client, argv, true);
 }

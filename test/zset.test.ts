@@ -158,15 +158,22 @@ describe('sorted set commands', () => {
   });
 
   describe('ZRANK, ZCOUNT, ZLEXCOUNT', () => {
-    it('ZRANK and ZREVRANK; WITHSCORE is Redis 7.2 and an arity error here as in 7.0', async () => {
-      await redis.call('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
+    it('ZRANK and ZREVRANK, with the WITHSCORE option of Redis 7.2', async () => {
+      await redis.call('ZADD', 'z', '1', 'a', '2.5', 'b', '3', 'c');
       expect(await redis.call('ZRANK', 'z', 'a')).to.equal(0);
       expect(await redis.call('ZREVRANK', 'z', 'a')).to.equal(2);
       expect(await redis.call('ZRANK', 'z', 'x')).to.equal(null);
       expect(await redis.call('ZRANK', 'nokey', 'x')).to.equal(null);
-      expect(await errorOf(redis.call('ZRANK', 'z', 'a', 'WITHSCORE'))).to.equal(arityError('zrank'));
-      expect(await errorOf(redis.call('ZREVRANK', 'z', 'a', 'WITHSCORE'))).to.equal(arityError('zrevrank'));
+      await expectRaw(['ZRANK', 'z', 'b', 'withscore'], '*2\r\n:1\r\n$3\r\n2.5\r\n');
+      await expectRaw(['ZREVRANK', 'z', 'b', 'WITHSCORE'], '*2\r\n:1\r\n,2.5\r\n', true);
+      await expectRaw(['ZRANK', 'z', 'x', 'WITHSCORE'], '*-1\r\n');
+      await expectRaw(['ZRANK', 'nokey', 'x', 'WITHSCORE'], '*-1\r\n');
+      await expectRaw(['ZRANK', 'nokey', 'x', 'WITHSCORE'], '_\r\n', true);
+      expect(await errorOf(redis.call('ZRANK', 'z', 'a', 'WITHSCORES'))).to.equal('ERR syntax error');
+      expect(await errorOf(redis.call('ZREVRANK', 'z', 'a', 'WITHSCORE', 'x'))).to.equal(arityError('zrevrank'));
       expect(await errorOf(redis.call('ZRANK', 'z'))).to.equal(arityError('zrank'));
+      await redis.set('str', 'x');
+      expect(await errorOf(redis.call('ZRANK', 'str', 'a', 'WITHSCORE'))).to.equal(WRONGTYPE);
     });
 
     it('ZCOUNT with inclusive and exclusive bounds, infinities and strtod quirks', async () => {
