@@ -14,7 +14,6 @@ export const Err = {
   noPasswordSet: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
   noSuchKey: 'ERR no such key',
   dbIndexOutOfRange: 'ERR DB index is out of range',
-  invalidDbIndex: 'ERR invalid DB index',
   sourceDestinationSame: 'ERR source and destination objects are the same',
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
