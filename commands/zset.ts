@@ -566,16 +566,8 @@ function zrandmember(client: Client, argv: string[]): void {
   if (count >= size) {
     // The whole set, from the highest score down as Redis's iterator goes.
     for (let node = zset.list.tail; node !== null; node = node.backward) write(node);
-  } else if (zset.isListpack) {
-    // A listpack's distinct picks come out in its order (Redis's lpRandomPairsUnique): selection sampling.
-    let needed = count;
-    for (let node = zset.list.first, left = size; node !== null && needed > 0; node = node.next, left--) {
-      if (Math.random() * left < needed) {
-        write(node);
-        needed--;
-      }
-    }
   } else if (count * 3 > size) {
+    // Many picks, of either encoding, come out in random order, as from Redis's temporary dict.
     const nodes: SkipListNode[] = [];
     for (let node = zset.list.first; node !== null; node = node.next) nodes.push(node);
     for (let i = 0; i < count; i++) {
@@ -584,6 +576,15 @@ function zrandmember(client: Client, argv: string[]): void {
       nodes[i] = nodes[j];
       nodes[j] = swap;
       write(nodes[i]);
+    }
+  } else if (zset.isListpack) {
+    // Few of a listpack's distinct picks come out in its order (Redis's lpRandomPairsUnique): selection sampling.
+    let needed = count;
+    for (let node = zset.list.first, left = size; node !== null && needed > 0; node = node.next, left--) {
+      if (Math.random() * left < needed) {
+        write(node);
+        needed--;
+      }
     }
   } else {
     const seen = new Set<string>();
