@@ -40,7 +40,12 @@ function swapdb(client: Client, argv: string[]): void {
   const second = integerArg(argv[2], 'ERR invalid second DB index');
   const dbs = client.server.databases;
   if (first < 0 || first >= dbs.length || second < 0 || second >= dbs.length) fail(Err.dbIndexOutOfRange);
-  if (first !== second) dbs[first].swapWith(dbs[second]);
+  if (first !== second) {
+    dbs[first].swapWith(dbs[second]);
+    // As Redis's scanDatabaseForReadyKeys: clients blocked in either database may now be served.
+    client.server.blocking.signalWaitedKeys(dbs[first]);
+    client.server.blocking.signalWaitedKeys(dbs[second]);
+  }
   client.server.dirty++;
   client.reply.ok();
 }

@@ -65,6 +65,12 @@ export class BlockingEngine {
     this.ready.push([db, key]);
   }
 
+  /** Every key clients wait on in `db` may hold something new (SWAPDB): look at them all after the command. */
+  signalWaitedKeys(db: Database): void {
+    const byKey = this.waiting.get(db);
+    if (byKey !== undefined) for (const key of byKey.keys()) this.signal(db, key);
+  }
+
   get hasReadyKeys(): boolean {
     return this.ready.length > 0;
   }

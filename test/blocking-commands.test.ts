@@ -158,6 +158,20 @@ describe('blocking list and sorted-set commands', () => {
       await expectBytes(third, bulks('k', 'z'));
     });
 
+    it('SWAPDB serves the clients whose keys the other database fills', async () => {
+      const [list, zset] = [await open(), await open()];
+      await block(list, ['BLPOP', 'k', '0'], 1);
+      await block(zset, ['BZPOPMIN', 'z', 'k', '0'], 2);
+      await redis.select(1);
+      await redis.rpush('k', 'v');
+      await redis.zadd('z', '1', 'm');
+      await redis.swapdb(0, 1);
+      await expectBytes(list, bulks('k', 'v'));
+      await expectBytes(zset, bulks('z', 'm', '1'));
+      expect(server.blocking.blockedClients).to.equal(0);
+      await redis.select(0);
+    });
+
     it('a client waiting on several keys is served by whichever gets data', async () => {
       const [waiter, other] = [await open(), await open()];
       await block(waiter, ['BLPOP', 'a', 'b', 'c', '0'], 1);
