@@ -28,6 +28,7 @@ function onOff(text: string): boolean {
 /** The flags field of CLIENT LIST, as Redis's getClientInfoString: 'N' when none apply. */
 function clientFlags(client: Client): string {
   let flags = '';
+  if (client.subscriptions !== null) flags += 'P';
   if (client.multi !== null) flags += 'x';
   if (client.blocked !== null) flags += 'b';
   if (client.casDirty) flags += 'd';
@@ -42,7 +43,7 @@ function clientInfoLine(client: Client, now: number): string {
   const fd = (client.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
   return `id=${client.id} addr=${client.address} laddr=${client.localAddress} fd=${fd} name=${client.name}` +
     ` age=${Math.floor((now - client.createdAt) / 1000)} idle=${Math.floor((now - client.lastInteraction) / 1000)}` +
-    ` flags=${clientFlags(client)} db=${client.db.id} sub=0 psub=0 ssub=0 multi=${client.multi === null ? -1 : client.multi.length}` +
+    ` flags=${clientFlags(client)} db=${client.db.id} sub=${client.subscriptions?.channels.size ?? 0} psub=${client.subscriptions?.patterns.size ?? 0} ssub=${client.subscriptions?.shardChannels.size ?? 0} multi=${client.multi === null ? -1 : client.multi.length}` +
     ' qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r' +
     ` cmd=${client.lastCommand} user=default redir=-1 resp=${client.resp} lib-name=${client.libName} lib-ver=${client.libVersion}\n`;
 }

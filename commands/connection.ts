@@ -31,8 +31,16 @@ function authenticate(client: Client, user: string | undefined, password: string
 /** PING [message] */
 function ping(client: Client, argv: string[]): void {
   if (argv.length > 2) fail(Err.wrongArity('ping'));
-  if (argv.length === 2) client.reply.bulk(argv[1]);
-  else client.reply.simple('PONG');
+  if (client.subscriptions !== null && client.resp === 2) {
+    // A RESP2 subscriber reads every reply as a message: PING answers in that shape.
+    client.reply.arrayHeader(2);
+    client.reply.bulk('pong');
+    client.reply.bulk(argv.length === 2 ? argv[1] : '');
+  } else if (argv.length === 2) {
+    client.reply.bulk(argv[1]);
+  } else {
+    client.reply.simple('PONG');
+  }
 }
 
 /** ECHO message */
@@ -111,6 +119,7 @@ function quit(client: Client): void {
 /** RESET */
 function reset(client: Client): void {
   client.discardTransaction();
+  client.server.pubsub.unsubscribeAll(client);
   client.selectDatabase(0);
   client.resp = 2;
   client.reply.resp = 2;

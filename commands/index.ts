@@ -8,6 +8,7 @@ import { hashCommands } from './hash.js';
 import { infoCommands } from './info.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './list.js';
+import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './set.js';
 import { stringCommands } from './string.js';
@@ -24,6 +25,7 @@ export const commands: readonly CommandSpec[] = [
   ...listCommands,
   ...setCommands,
   ...sortedSetCommands,
+  ...pubsubCommands,
   ...transactionCommands,
   ...serverCommands,
   ...clientCommands,

@@ -6,6 +6,7 @@ import type { Database, KeyWatcher } from './keyspace/database.js';
 import { RequestParser } from './protocol/request-parser.js';
 import type { ReplySink, ReplyWriter } from './protocol/reply-writer.js';
 import type { Server } from './server.js';
+import type { Subscriber, Subscriptions } from './pubsub.js';
 
 export interface QueuedCommand {
   command: Command;
@@ -20,7 +21,7 @@ export interface WatchedKey {
 }
 
 /** One connection: its protocol state, selected database, transaction and identity. */
-export class Client implements ReplySink, KeyWatcher {
+export class Client implements ReplySink, KeyWatcher, Subscriber {
   resp: 2 | 3 = 2;
   db: Database;
   name = '';
@@ -46,6 +47,8 @@ export class Client implements ReplySink, KeyWatcher {
   closeAfterReply = false;
   /** Set while a blocking command waits (BLPOP & co.): no further input is read meanwhile. */
   blocked: BlockedState | null = null;
+  /** Channels and patterns listened to; null until the first SUBSCRIBE. */
+  subscriptions: Subscriptions | null = null;
   /** A parsed request held by CLIENT PAUSE, run before any further input. */
   pausedArgv: string[] | null = null;
   closed = false;

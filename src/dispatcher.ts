@@ -15,6 +15,9 @@ export function startBurst(client: Client): number {
   return Math.floor(lastClockReading + client.server.wallClockOffset);
 }
 
+/** What a RESP2 connection may run while it listens to channels (Redis's processCommand). */
+const ALLOWED_WHILE_SUBSCRIBED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset']);
+
 /** Commands that run at once inside MULTI instead of being queued. */
 const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -50,6 +53,10 @@ function processCommand(client: Client, argv: string[]): void {
   }
   if (!client.authenticated && !command.noAuth) {
     reject(client, Err.noAuth, command);
+    return;
+  }
+  if (client.subscriptions !== null && client.resp === 2 && !ALLOWED_WHILE_SUBSCRIBED.has((command.parent ?? command).name)) {
+    reject(client, `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, command);
     return;
   }
   if (client.multi !== null && !RUN_INSIDE_MULTI.has((command.parent ?? command).name)) {

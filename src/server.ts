@@ -9,6 +9,7 @@ import { Database, type KeyspaceHost } from './keyspace/database.js';
 import { ScanCursors } from './keyspace/scan-cursors.js';
 import { Err } from './errors.js';
 import { ReplyWriter } from './protocol/reply-writer.js';
+import { PubSub } from './pubsub.js';
 import { VERSION } from './version.js';
 
 export interface ServerStats {
@@ -41,6 +42,7 @@ export class Server implements KeyspaceHost {
   readonly table: CommandTable;
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
+  readonly pubsub = new PubSub<Client>();
   readonly stats: ServerStats = {
     connectionsReceived: 0,
     rejectedConnections: 0,
@@ -152,6 +154,7 @@ export class Server implements KeyspaceHost {
     client.closed = true;
     this.clients.delete(client.id);
     this.blocking.unblock(client, 'disconnect');
+    this.pubsub.unsubscribeAll(client);
     client.discardTransaction();
     client.writePending();
     client.socket.end();

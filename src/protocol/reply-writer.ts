@@ -187,6 +187,16 @@ export class ReplyWriter {
     else this.header('%', n);
   }
 
+  /** An out-of-band message (pub/sub): RESP3 push type, or a plain array in RESP2. */
+  pushHeader(n: number): void {
+    this.header(this.resp === 2 ? '*' : '>', n);
+  }
+
+  /** Bytes encoded beforehand (a published message frame shared by its receivers). */
+  encoded(bytes: Buffer): void {
+    this.raw(bytes);
+  }
+
   /** A set: RESP3 set type, or a plain array in RESP2. */
   setHeader(n: number): void {
     this.header(this.resp === 2 ? '*' : '~', n);
