@@ -44,7 +44,7 @@ function clientInfoLine(client: Client, now: number): string {
   return `id=${client.id} addr=${client.address} laddr=${client.localAddress} fd=${fd} name=${client.name}` +
     ` age=${Math.floor((now - client.createdAt) / 1000)} idle=${Math.floor((now - client.lastInteraction) / 1000)}` +
     ` flags=${clientFlags(client)} db=${client.db.id} sub=${client.subscriptions?.channels.size ?? 0} psub=${client.subscriptions?.patterns.size ?? 0} ssub=${client.subscriptions?.shardChannels.size ?? 0} multi=${client.multi === null ? -1 : client.multi.length}` +
-    ' qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r' +
+    ` qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${client.outputBytes} tot-mem=0 events=r` +
     ` cmd=${client.lastCommand} user=default redir=-1 resp=${client.resp} lib-name=${client.libName} lib-ver=${client.libVersion}\n`;
 }
 

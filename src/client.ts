@@ -85,10 +85,48 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
   /** Replies waiting for the end of the event-loop turn, when every pending write is made. */
   private readonly pendingOutput: Buffer[] = [];
 
+  /** Bytes in pendingOutput. */
+  private pendingBytes = 0;
+  /** When the output first stayed above its soft limit (Redis's obuf_soft_limit_reached_time); 0 when below. */
+  private softLimitSince = 0;
+
   send(chunk: Buffer): void {
     if (this.closed) return;
     this.server.stats.netOutputBytes += chunk.length;
+    this.pendingBytes += chunk.length;
     if (this.pendingOutput.push(chunk) === 1) this.server.queueWrite(this);
+    this.enforceOutputLimit();
+  }
+
+  /** Replies not yet taken by the kernel: ours still pending and those Node's socket buffers. */
+  get outputBytes(): number {
+    return this.pendingBytes + this.socket.writableLength;
+  }
+
+  /**
+   * client-output-buffer-limit, as Redis's checkClientOutputBufferLimits: a client whose unsent
+   * replies reach the hard limit of its class, or stay above the soft one for more than its
+   * seconds, is dropped with what it has not received, so a client that stops reading cannot
+   * make the server's memory grow without bound.
+   */
+  private enforceOutputLimit(): void {
+    const limit = this.server.config.get('client-output-buffer-limit')[this.subscriptions === null ? 'normal' : 'pubsub'];
+    if (limit.hard === 0 && limit.soft === 0) return;
+    const used = this.outputBytes;
+    let overLimit = limit.hard > 0 && used >= limit.hard;
+    if (limit.soft > 0 && used >= limit.soft) {
+      const now = Date.now();
+      if (this.softLimitSince === 0) this.softLimitSince = now;
+      else if (now - this.softLimitSince > limit.softSeconds * 1000) overLimit = true;
+    } else {
+      this.softLimitSince = 0;
+    }
+    if (overLimit) {
+      this.log.warn({ outputBytes: used }, 'client closed for overcoming of output buffer limits');
+      this.pendingOutput.length = 0;
+      this.pendingBytes = 0;
+      this.server.dropClient(this);
+    }
   }
 
   /** Writes what `send` gathered: one write, or one writev when a large reply came in pieces. */
@@ -108,6 +146,7 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
       socket.uncork();
     }
     chunks.length = 0;
+    this.pendingBytes = 0;
     if (!flowing && !socket.isPaused()) {
       // The peer reads slower than it sends: stop reading until it catches up.
       socket.pause();

@@ -28,11 +28,22 @@ export interface ConfigValues {
   logfile: string;
   'proto-max-bulk-len': number;
   'client-query-buffer-limit': number;
+  'client-output-buffer-limit': OutputBufferLimits;
   hz: number;
   appendonly: boolean;
 }
 
 export type ConfigName = keyof ConfigValues;
+
+/** One client class's output limit: disconnect at `hard` bytes, or above `soft` for over `softSeconds`; 0 = none. */
+export interface OutputBufferLimit {
+  hard: number;
+  soft: number;
+  softSeconds: number;
+}
+
+export type ClientClass = 'normal' | 'replica' | 'pubsub';
+export type OutputBufferLimits = Record<ClientClass, OutputBufferLimit>;
 
 interface Param<K extends ConfigName> {
   name: K;
@@ -43,7 +54,8 @@ interface Param<K extends ConfigName> {
   description: string;
   /** Older names that still work (Redis 7 keeps the "ziplist" names of the "listpack" options). */
   aliases: readonly string[];
-  parse(args: readonly string[]): ConfigValues[K];
+  /** `current` is the value being replaced, for options set a part at a time. */
+  parse(args: readonly string[], current?: ConfigValues[K]): ConfigValues[K];
   format(value: ConfigValues[K]): string;
   /** The value as CONFIG REWRITE writes it: quoted strings, memory in units. */
   rewrite(value: ConfigValues[K]): string;
@@ -132,11 +144,40 @@ const savePoints = {
   rewrite: (value: string) => (value === '' ? '""' : value),
 };
 
+/**
+ * client-output-buffer-limit: `<class> <hard> <soft> <soft seconds>` groups, as Redis's; classes
+ * not named keep their limits. `slave` is the older name of `replica`.
+ */
+const outputBufferLimits = {
+  parse(args: readonly string[], current?: OutputBufferLimits): OutputBufferLimits {
+    const words = args.flatMap((arg) => arg.split(' ')).filter((w) => w !== '');
+    if (words.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
+    const limits = { ...current } as OutputBufferLimits;
+    for (let i = 0; i < words.length; i += 4) {
+      const name = words[i].toLowerCase();
+      const clientClass = name === 'slave' ? 'replica' : name;
+      if (clientClass !== 'normal' && clientClass !== 'replica' && clientClass !== 'pubsub') {
+        throw new ConfigError('Invalid client class specified in buffer limit configuration.');
+      }
+      const hard = parseMemory(words[i + 1]);
+      const soft = parseMemory(words[i + 2]);
+      const softSeconds = parseStrictInteger(words[i + 3]);
+      if (hard === undefined || soft === undefined || softSeconds === undefined || softSeconds < 0) {
+        throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+      }
+      limits[clientClass] = { hard, soft, softSeconds };
+    }
+    return limits;
+  },
+  format: (limits: OutputBufferLimits) => (['normal', 'replica', 'pubsub'] as const)
+    .map((c) => `${c === 'replica' ? 'slave' : c} ${limits[c].hard} ${limits[c].soft} ${limits[c].softSeconds}`).join(' '),
+};
+
 function param<K extends ConfigName>(
   name: K,
   defaultValue: string,
   mutable: boolean,
-  codec: { parse(args: readonly string[]): ConfigValues[K]; format(value: ConfigValues[K]): string; rewrite?(value: ConfigValues[K]): string },
+  codec: { parse(args: readonly string[], current?: ConfigValues[K]): ConfigValues[K]; format(value: ConfigValues[K]): string; rewrite?(value: ConfigValues[K]): string },
   description: string,
   aliases: readonly string[] = [],
 ): Param<K> {
@@ -160,6 +201,7 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('logfile', '', false, text, 'file to log to (stdout when empty)'),
   param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'largest accepted bulk string (`512mb` style units accepted)'),
   param('client-query-buffer-limit', '1073741824', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'a client whose pending request grows beyond this is disconnected'),
+  param('client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', true, outputBufferLimits, 'per client class (`normal`, `replica`, `pubsub`): `<hard> <soft> <soft seconds>`; a client whose unsent replies reach the hard limit, or stay above the soft one for longer, is disconnected'),
   param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500), 'frequency of background jobs: active expiry, idle clients'),
   param('hash-max-listpack-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'hashes with more fields than this leave the listpack encoding', ['hash-max-ziplist-entries']),
   param('hash-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'hashes with a longer field or value leave the listpack encoding', ['hash-max-ziplist-value']),
@@ -199,7 +241,8 @@ export class Config {
 
   /** Parses and stores one directive; throws ConfigError when it does not parse. */
   apply(p: Param<ConfigName>, args: readonly string[]): void {
-    (this.values as unknown as Record<string, unknown>)[p.name] = p.parse(args);
+    const values = this.values as unknown as Record<string, unknown>;
+    values[p.name] = (p.parse as (args: readonly string[], current: unknown) => unknown)(args, values[p.name]);
   }
 }
 

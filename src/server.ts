@@ -150,15 +150,26 @@ export class Server implements KeyspaceHost {
 
   /** Disconnects a client once what was written to it has been sent. */
   closeClient(client: Client): void {
-    if (client.closed) return;
+    if (!this.forget(client)) return;
+    client.writePending();
+    client.socket.end();
+    client.socket.destroySoon();
+  }
+
+  /** Disconnects a client at once, dropping what it has not received (output buffer limits). */
+  dropClient(client: Client): void {
+    if (this.forget(client)) client.socket.destroy();
+  }
+
+  /** Ends everything a client takes part in; false when it was already closed. */
+  private forget(client: Client): boolean {
+    if (client.closed) return false;
     client.closed = true;
     this.clients.delete(client.id);
     this.blocking.unblock(client, 'disconnect');
     this.pubsub.unsubscribeAll(client);
     client.discardTransaction();
-    client.writePending();
-    client.socket.end();
-    client.socket.destroySoon();
+    return true;
   }
 
   private accept(socket: net.Socket): void {
