@@ -1,7 +1,8 @@
 /**
  * Throughput of nodis next to a real Redis, measured by redis-benchmark.
  *
- *   npm run bench [-- --rounds N --requests N --tests a,b --pipeline 1,16 --clients N --quick]
+ *   npm run bench [-- --rounds N --requests N --tests a,b --pipeline 1,16 --clients N
+ *                   --subscribers 1,10,100 --deliveries N --quick]
  *
  * (or BENCH_ROUNDS, BENCH_REQUESTS, ... in the environment). Both servers run side by side on
  * loopback ports; each round runs every pipeline depth against both, in alternating order so
@@ -11,6 +12,7 @@ import {
   formatCount, freePort, geometricMean, integerOption, markdownTable, median, option,
   runRedisBenchmark, startNodis, startRedis, stopAll, which, type RunningServer,
 } from './lib.js';
+import { pubsubDeliveryRate } from './pubsub.js';
 
 const DEFAULT_TESTS = [
   'ping_inline', 'ping_mbulk', 'set', 'get', 'incr', 'mset',
@@ -29,6 +31,10 @@ interface Settings {
   tests: string[];
   pipelines: number[];
   clients: number;
+  /** Subscriber counts for the pub/sub delivery test; empty skips it. */
+  subscribers: number[];
+  /** Messages delivered per pub/sub measurement (messages x subscribers). */
+  deliveries: number;
 }
 
 function readSettings(): Settings {
@@ -42,6 +48,8 @@ function readSettings(): Settings {
     tests: list('tests', DEFAULT_TESTS),
     pipelines,
     clients: integerOption('clients', 50),
+    subscribers: list('subscribers', ['1', '10', '100']).map(Number).filter((n) => n > 0),
+    deliveries: integerOption('deliveries', quick ? 200_000 : 1_000_000),
   };
 }
 
@@ -129,6 +137,36 @@ async function main(): Promise<void> {
   }
   console.log();
   report(settings, results, servers.length > 1);
+  if (settings.subscribers.length > 0) await reportPubSub(settings, servers);
+}
+
+/** Pub/sub deliveries per second, medians of the rounds, servers alternating as above. */
+async function reportPubSub(settings: Settings, servers: RunningServer[]): Promise<void> {
+  const rates = new Map<string, number[]>();
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const subscribers of settings.subscribers) {
+      for (const server of order) {
+        const rate = await pubsubDeliveryRate(server.port, subscribers, settings.deliveries);
+        const key = `${server.name}/${subscribers}`;
+        rates.set(key, [...(rates.get(key) ?? []), rate]);
+        console.error(`  ${server.name.padEnd(5)} pubsub ${subscribers} subscriber(s): ${formatCount(rate)} deliveries/s`);
+      }
+    }
+  }
+  const withRedis = servers.length > 1;
+  const rows = settings.subscribers.map((subscribers) => {
+    const nodis = median(rates.get(`nodis/${subscribers}`)!);
+    const row = [String(subscribers), formatCount(nodis)];
+    if (withRedis) {
+      const redis = median(rates.get(`redis/${subscribers}`)!);
+      row.push(formatCount(redis), (nodis / redis).toFixed(2));
+    }
+    return row;
+  });
+  console.log(markdownTable(['subscribers', 'nodis deliveries/s', ...(withRedis ? ['redis deliveries/s', 'ratio'] : [])], rows));
+  console.log();
+  console.log(`One publisher, pipelined PUBLISH of 64-byte messages in flights of 100, ${settings.deliveries} deliveries per measurement. Target: nodis >= 0.6 x Redis.`);
 }
 
 main()

@@ -1,7 +1,7 @@
 import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { globMatch } from '../src/glob.js';
-import { ReplyWriter } from '../src/protocol/reply-writer.js';
+import { writeBulk } from '../src/protocol/reply-writer.js';
 import type { SubscriptionKind } from '../src/pubsub.js';
 import { replyHelp } from './help.js';
 
@@ -99,18 +99,19 @@ class Frame {
   constructor(private readonly items: readonly string[]) {}
 
   for(resp: 2 | 3): Buffer {
-    let bytes = this.encoded[resp - 2];
-    if (bytes === null) {
-      const writer = new ReplyWriter();
-      const chunks: Buffer[] = [];
-      writer.begin({ resp, send: (chunk) => chunks.push(chunk) });
-      writer.pushHeader(this.items.length);
-      for (const item of this.items) writer.bulk(item);
-      writer.flush();
-      bytes = this.encoded[resp - 2] = Buffer.concat(chunks);
-    }
-    return bytes;
+    return (this.encoded[resp - 2] ??= encodeFrame(this.items, resp === 2 ? '*' : '>'));
   }
+}
+
+/** An array (RESP2) or push (RESP3) of bulk strings, in one Buffer of its exact size. */
+function encodeFrame(items: readonly string[], type: '*' | '>'): Buffer {
+  const header = `${type}${items.length}\r\n`;
+  let length = header.length;
+  for (const item of items) length += 5 + String(item.length).length + item.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let pos = bytes.latin1Write(header, 0);
+  for (const item of items) pos = writeBulk(bytes, pos, item);
+  return bytes;
 }
 
 /**

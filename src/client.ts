@@ -21,6 +21,10 @@ export interface WatchedKey {
 }
 
 /** One connection: its protocol state, selected database, transaction and identity. */
+/** Chunks up to this size are gathered into one buffer when several wait for the same write. */
+const GATHERED_CHUNK_MAX = 1024;
+const GATHERING_SIZE = 16 * 1024;
+
 export class Client implements ReplySink, KeyWatcher, Subscriber {
   resp: 2 | 3 = 2;
   db: Database;
@@ -90,12 +94,56 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
   /** When the output first stayed above its soft limit (Redis's obuf_soft_limit_reached_time); 0 when below. */
   private softLimitSince = 0;
 
+  /**
+   * Where small chunks (published messages, one per PUBLISH) are gathered, as Redis appends
+   * them to a client's reply buffer: the last entry of pendingOutput while it is being filled.
+   */
+  private gathering: Buffer | null = null;
+  private gathered = 0;
+  /** What Node's socket still held after the last write: the rest of the output's size. */
+  private socketBacklog = 0;
+
   send(chunk: Buffer): void {
     if (this.closed) return;
     this.server.stats.netOutputBytes += chunk.length;
     this.pendingBytes += chunk.length;
-    if (this.pendingOutput.push(chunk) === 1) this.server.queueWrite(this);
+    const pending = this.pendingOutput;
+    if (pending.length === 0) {
+      pending.push(chunk);
+      this.server.queueWrite(this);
+    } else if (chunk.length <= GATHERED_CHUNK_MAX) {
+      this.gather(chunk);
+    } else {
+      this.sealGathering();
+      pending.push(chunk);
+    }
     this.enforceOutputLimit();
+  }
+
+  /** Appends a small chunk to the gathering buffer, starting one (with the last chunk if small) when needed. */
+  private gather(chunk: Buffer): void {
+    const pending = this.pendingOutput;
+    if (this.gathering === null || this.gathered + chunk.length > GATHERING_SIZE) {
+      this.sealGathering();
+      const gathering = Buffer.allocUnsafe(GATHERING_SIZE);
+      const last = pending[pending.length - 1];
+      if (last.length <= GATHERED_CHUNK_MAX) {
+        this.gathered = last.copy(gathering);
+        pending[pending.length - 1] = gathering;
+      } else {
+        this.gathered = 0;
+        pending.push(gathering);
+      }
+      this.gathering = gathering;
+    }
+    this.gathered += chunk.copy(this.gathering, this.gathered);
+  }
+
+  /** Ends the gathering buffer at what it holds, so that later chunks go after it. */
+  private sealGathering(): void {
+    if (this.gathering === null) return;
+    this.pendingOutput[this.pendingOutput.length - 1] = this.gathering.subarray(0, this.gathered);
+    this.gathering = null;
   }
 
   /** Replies not yet taken by the kernel: ours still pending and those Node's socket buffers. */
@@ -112,7 +160,7 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
   private enforceOutputLimit(): void {
     const limit = this.server.config.get('client-output-buffer-limit')[this.subscriptions === null ? 'normal' : 'pubsub'];
     if (limit.hard === 0 && limit.soft === 0) return;
-    const used = this.outputBytes;
+    const used = this.pendingBytes + this.socketBacklog;
     let overLimit = limit.hard > 0 && used >= limit.hard;
     if (limit.soft > 0 && used >= limit.soft) {
       const now = Date.now();
@@ -124,6 +172,7 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
     if (overLimit) {
       this.log.warn({ outputBytes: used }, 'client closed for overcoming of output buffer limits');
       this.pendingOutput.length = 0;
+      this.gathering = null;
       this.pendingBytes = 0;
       this.server.dropClient(this);
     }
@@ -131,6 +180,7 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
 
   /** Writes what `send` gathered: one write, or one writev when a large reply came in pieces. */
   writePending(): void {
+    this.sealGathering();
     const chunks = this.pendingOutput;
     const socket = this.socket;
     if (chunks.length === 0 || socket.destroyed) {
@@ -147,10 +197,14 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
     }
     chunks.length = 0;
     this.pendingBytes = 0;
+    this.socketBacklog = socket.writableLength;
     if (!flowing && !socket.isPaused()) {
       // The peer reads slower than it sends: stop reading until it catches up.
       socket.pause();
-      socket.once('drain', () => socket.resume());
+      socket.once('drain', () => {
+        this.socketBacklog = 0;
+        socket.resume();
+      });
     }
   }
 

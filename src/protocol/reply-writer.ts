@@ -141,18 +141,7 @@ export class ReplyWriter {
       return;
     }
     this.reserve(len + 16);
-    const buf = this.buf;
-    let pos = this.pos;
-    buf[pos++] = 0x24; // '$'
-    pos = writeDecimal(buf, pos, len);
-    buf[pos++] = 0x0d;
-    buf[pos++] = 0x0a;
-    if (typeof value !== 'string') pos += value.copy(buf, pos);
-    else if (len > SHORT_STRING) pos += buf.latin1Write(value, pos);
-    else for (let i = 0; i < len; i++) buf[pos++] = value.charCodeAt(i);
-    buf[pos++] = 0x0d;
-    buf[pos++] = 0x0a;
-    this.pos = pos;
+    this.pos = writeBulk(this.buf, this.pos, value);
   }
 
   private bulkLarge(value: string | Buffer): void {
@@ -245,4 +234,23 @@ function writeDecimal(buf: Buffer, pos: number, n: number): number {
     return pos + 2;
   }
   return pos + buf.latin1Write(String(n), pos);
+}
+
+/**
+ * Writes `value` as a RESP bulk string at `pos` (the caller makes room: its length + 16 bytes)
+ * and returns where it ends. Short strings and lengths are copied in JS, cheaper than a call
+ * into latin1Write.
+ */
+export function writeBulk(buf: Buffer, pos: number, value: string | Buffer): number {
+  const len = value.length;
+  buf[pos++] = 0x24; // '$'
+  pos = writeDecimal(buf, pos, len);
+  buf[pos++] = 0x0d;
+  buf[pos++] = 0x0a;
+  if (typeof value !== 'string') pos += value.copy(buf, pos);
+  else if (len > SHORT_STRING) pos += buf.latin1Write(value, pos);
+  else for (let i = 0; i < len; i++) buf[pos++] = value.charCodeAt(i);
+  buf[pos++] = 0x0d;
+  buf[pos++] = 0x0a;
+  return pos;
 }
