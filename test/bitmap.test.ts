@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, collectionStub, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
+import { ALL_BYTES, collectionStub, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import type { Server } from '../src/index.js';
 import { countBits, fieldIncrement, fieldSet, findBit } from '../src/datatypes/bits.js';
 
@@ -17,17 +17,8 @@ describe('bitmap commands', () => {
   let resp2: Redis;
   const putHash = (key: string) => server.databases[0].dict.set(key, collectionStub('hash'));
 
-  before(async () => {
-    server = await startTestServer();
-    redis = connect(server);
-    resp2 = connect(server, { protocol: 2 });
-  });
-
-  after(async () => {
-    redis.disconnect();
-    resp2.disconnect();
-    await server.shutdown();
-  });
+  before(async () => ({ server, redis, resp2 } = await startWithClients()));
+  after(() => stopWithClients(server, redis, resp2));
 
   beforeEach(async () => {
     await redis.flushall();

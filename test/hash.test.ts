@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
+import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 import { RandomKeys } from '../src/datatypes/random-keys.js';
@@ -18,17 +18,8 @@ describe('hash commands', () => {
   /** The exact bytes `args` is answered with (RESP3 when `resp3`). */
   const rawReply = (args: string[], expected: string, resp3 = false) => rawRequest(server, args, expected.length, resp3);
 
-  before(async () => {
-    server = await startTestServer();
-    redis = connect(server);
-    resp2 = connect(server, { protocol: 2 });
-  });
-
-  after(async () => {
-    redis.disconnect();
-    resp2.disconnect();
-    await server.shutdown();
-  });
+  before(async () => ({ server, redis, resp2 } = await startWithClients()));
+  after(() => stopWithClients(server, redis, resp2));
 
   beforeEach(async () => {
     await redis.flushall();

@@ -159,6 +159,19 @@ export async function rawRequest(server: Server, args: (string | Buffer)[], leng
   return reply;
 }
 
+/** A test server with an ioredis client in RESP3 (ioredis's default) and one in RESP2. */
+export async function startWithClients(): Promise<{ server: Server; redis: Redis; resp2: Redis }> {
+  const server = await startTestServer();
+  return { server, redis: connect(server), resp2: connect(server, { protocol: 2 }) };
+}
+
+/** Undoes startWithClients. */
+export async function stopWithClients(server: Server, redis: Redis, resp2: Redis): Promise<void> {
+  redis.disconnect();
+  resp2.disconnect();
+  await server.shutdown();
+}
+
 /** Waits until `condition` holds (the server runs in this process: a few event-loop turns). */
 export async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, collectionStub, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
+import { ALL_BYTES, arityError, collectionStub, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import type { Server } from '../src/index.js';
 
 const BIN = ALL_BYTES.toString('latin1');
@@ -15,17 +15,8 @@ describe('key commands', () => {
 
   const db = (i = 0) => server.databases[i];
 
-  before(async () => {
-    server = await startTestServer();
-    redis = connect(server);
-    resp2 = connect(server, { protocol: 2 });
-  });
-
-  after(async () => {
-    redis.disconnect();
-    resp2.disconnect();
-    await server.shutdown();
-  });
+  before(async () => ({ server, redis, resp2 } = await startWithClients()));
+  after(() => stopWithClients(server, redis, resp2));
 
   beforeEach(() => {
     for (const database of server.databases) database.flush();

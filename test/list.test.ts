@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { ListValue } from '../src/datatypes/list.js';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
+import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 
@@ -55,17 +55,8 @@ describe('list commands', () => {
   let redis: Redis;
   let resp2: Redis;
 
-  before(async () => {
-    server = await startTestServer();
-    redis = connect(server);
-    resp2 = connect(server, { protocol: 2 });
-  });
-
-  after(async () => {
-    redis.disconnect();
-    resp2.disconnect();
-    await server.shutdown();
-  });
+  before(async () => ({ server, redis, resp2 } = await startWithClients()));
+  after(() => stopWithClients(server, redis, resp2));
 
   beforeEach(async () => {
     await redis.flushall();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startTestServer } from './helpers.js';
+import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 
@@ -21,17 +21,8 @@ describe('sorted set commands', () => {
     expect(await rawRequest(server, args, expected.length, resp3), args.join(' ')).to.equal(expected);
   };
 
-  before(async () => {
-    server = await startTestServer();
-    redis = connect(server);
-    resp2 = connect(server, { protocol: 2 });
-  });
-
-  after(async () => {
-    redis.disconnect();
-    resp2.disconnect();
-    await server.shutdown();
-  });
+  before(async () => ({ server, redis, resp2 } = await startWithClients()));
+  after(() => stopWithClients(server, redis, resp2));
 
   beforeEach(async () => {
     await redis.flushall();
