@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, encodeCommand, errorOf, expectBytes, RawClient, startTestServer, switchToResp3, until } from './helpers.js';
+import { ALL_BYTES, arityError, connect, encodeCommand, errorOf, expectBytes, RawClient, RawClients, startTestServer, switchToResp3, until } from './helpers.js';
 import type { Server } from '../src/index.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -13,13 +13,8 @@ function bulks(...values: string[]): string {
 describe('blocking list and sorted-set commands', () => {
   let server: Server;
   let redis: Redis;
-  let raws: RawClient[] = [];
-
-  const open = async (): Promise<RawClient> => {
-    const raw = await RawClient.connect(server);
-    raws.push(raw);
-    return raw;
-  };
+  const raws = new RawClients(() => server);
+  const open = (resp3 = false) => raws.open(resp3);
 
   /** Sends `args` on `raw` and waits until the server counts `blocked` blocked clients. */
   const block = async (raw: RawClient, args: string[], blocked: number): Promise<void> => {
@@ -33,8 +28,7 @@ describe('blocking list and sorted-set commands', () => {
   });
 
   afterEach(async () => {
-    for (const raw of raws) raw.close();
-    raws = [];
+    raws.closeAll();
     await until(() => server.blocking.blockedClients === 0);
     await redis.flushall();
   });

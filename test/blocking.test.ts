@@ -7,7 +7,7 @@ import type { CommandSpec } from '../src/command.js';
 import { loadConfig } from '../src/config.js';
 import { Server } from '../src/server.js';
 import { isString } from '../src/keyspace/values.js';
-import { collectionStub, expectBytes, RawClient, switchToResp3, until } from './helpers.js';
+import { collectionStub, expectBytes, RawClients, switchToResp3, until } from './helpers.js';
 
 /**
  * The blocking engine knows no data type, so it is tested with two commands of its own:
@@ -44,13 +44,8 @@ const engineCommands: CommandSpec[] = [
 
 describe('blocking engine', () => {
   let server: Server;
-  let raws: RawClient[] = [];
-
-  const open = async (): Promise<RawClient> => {
-    const raw = await RawClient.connect(server);
-    raws.push(raw);
-    return raw;
-  };
+  const raws = new RawClients(() => server);
+  const open = (resp3 = false) => raws.open(resp3);
 
   before(async () => {
     server = new Server(loadConfig(['--port', '0']), pino({ level: 'silent' }), [...commands, ...engineCommands]);
@@ -58,8 +53,7 @@ describe('blocking engine', () => {
   });
 
   afterEach(() => {
-    for (const raw of raws) raw.close();
-    raws = [];
+    raws.closeAll();
     for (const db of server.databases) db.flush();
   });
 

@@ -172,6 +172,26 @@ export async function stopWithClients(server: Server, redis: Redis, resp2: Redis
   await server.shutdown();
 }
 
+/** The raw connections a suite opens; closeAll (in afterEach) closes them. */
+export class RawClients {
+  private opened: RawClient[] = [];
+
+  constructor(private readonly server: () => Server) {}
+
+  /** A new raw connection, switched to RESP3 when `resp3`. */
+  async open(resp3 = false): Promise<RawClient> {
+    const raw = await RawClient.connect(this.server());
+    this.opened.push(raw);
+    if (resp3) await switchToResp3(raw);
+    return raw;
+  }
+
+  closeAll(): void {
+    for (const raw of this.opened) raw.close();
+    this.opened = [];
+  }
+}
+
 /** Waits until `condition` holds (the server runs in this process: a few event-loop turns). */
 export async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, encodeCommand, errorOf, expectBytes, RawClient, startTestServer, switchToResp3, until } from './helpers.js';
+import { ALL_BYTES, arityError, connect, encodeCommand, errorOf, expectBytes, RawClients, startTestServer, until } from './helpers.js';
 import type { Server } from '../src/index.js';
 
 const BIN = ALL_BYTES.toString('latin1');
@@ -20,14 +20,8 @@ function frame(items: string[], push = '*'): string {
 describe('pub/sub', () => {
   let server: Server;
   let redis: Redis;
-  let raws: RawClient[] = [];
-
-  const open = async (resp3 = false): Promise<RawClient> => {
-    const raw = await RawClient.connect(server);
-    raws.push(raw);
-    if (resp3) await switchToResp3(raw);
-    return raw;
-  };
+  const raws = new RawClients(() => server);
+  const open = (resp3 = false) => raws.open(resp3);
 
   before(async () => {
     server = await startTestServer();
@@ -35,8 +29,7 @@ describe('pub/sub', () => {
   });
 
   afterEach(async () => {
-    for (const raw of raws) raw.close();
-    raws = [];
+    raws.closeAll();
     await until(() => server.pubsub.channels.size === 0 && server.pubsub.patterns.size === 0 && server.pubsub.shardChannels.size === 0);
   });
 
