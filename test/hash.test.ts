@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
+import { ALL_BYTES, arityError, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 import { RandomKeys } from '../src/datatypes/random-keys.js';
@@ -418,10 +418,8 @@ describe('hash commands', () => {
 
     before(() => {
       theirs = real.client;
-      ours = connect(server, { protocol: 2 });
+      ours = resp2;
     });
-
-    after(() => ours?.disconnect());
 
     /** Picks among `items`, reproducibly. */
     type Pick = <T>(items: readonly T[]) => T;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { ListValue } from '../src/datatypes/list.js';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
+import { ALL_BYTES, arityError, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 
@@ -368,10 +368,8 @@ describe('list commands', () => {
 
     before(() => {
       theirs = real.client;
-      ours = connect(server, { protocol: 2 });
+      ours = resp2;
     });
-
-    after(() => ours?.disconnect());
 
     it('a seeded random sequence of list commands replies as Redis does', async () => {
       const random = seededRandom(4343);

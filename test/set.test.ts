@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
+import { ALL_BYTES, arityError, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 
@@ -484,10 +484,8 @@ describe('set commands', () => {
 
     before(() => {
       theirs = real.client;
-      ours = connect(server, { protocol: 2 });
+      ours = resp2;
     });
-
-    after(() => ours?.disconnect());
 
     it('a seeded random sequence of set commands replies as Redis does', async () => {
       const MAX_INTSET = 4;

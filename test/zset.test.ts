@@ -481,10 +481,8 @@ describe('sorted set commands', () => {
 
     before(() => {
       theirs = real.client;
-      ours = connect(server, { protocol: 2 });
+      ours = resp2;
     });
-
-    after(() => ours?.disconnect());
 
     it('a seeded random sequence of sorted set commands replies as Redis does', async () => {
       const random = seededRandom(4242);
