@@ -2,6 +2,7 @@ import type { Client } from '../src/client.js';
 import type { Database } from '../src/keyspace/database.js';
 import { isString, type CollectionValue, type RedisValue, type StringValue } from '../src/keyspace/values.js';
 import { Err, fail } from '../src/errors.js';
+import type { KeyEvent } from '../src/keyspace/events.js';
 
 /** The string at `key` for a reading command, or undefined; WRONGTYPE for another type. */
 export function readString(client: Client, key: string): StringValue | undefined {
@@ -34,23 +35,35 @@ function checkType<T extends CollectionValue>(value: RedisValue | undefined, typ
 }
 
 /**
- * Ends a write to a collection: the key is deleted once the collection is empty (Redis never
- * keeps empty collections), then the usual bookkeeping of keyModified.
+ * Ends a write to a collection: the bookkeeping of keyModified, then the key is deleted once
+ * the collection is empty (Redis never keeps empty collections), with a `del` event after the
+ * command's own.
  */
-export function collectionModified(client: Client, db: Database, key: string, value: CollectionValue, changes = 1): void {
-  if (value.size === 0) db.delete(key);
-  keyModified(client, db, key, changes);
+export function collectionModified(client: Client, db: Database, key: string, value: CollectionValue, event: KeyEvent, changes = 1): void {
+  keyModified(client, db, key, event, changes);
+  if (value.size === 0) {
+    db.delete(key);
+    notify(client, db, key, 'del');
+  }
 }
 
 /**
  * The bookkeeping every write ends with, as Redis's signalModifiedKey + signalKeyAsReady +
- * dirty++: clients WATCHing the key fail their EXEC, clients blocked on it are looked at after
- * the command, and the change counts towards save points.
+ * dirty++ + notifyKeyspaceEvent: clients WATCHing the key fail their EXEC, clients blocked on
+ * it are looked at after the command, the change counts towards save points, and `event` is
+ * published to whoever listens to keyspace notifications.
  */
-export function keyModified(client: Client, db: Database, key: string, changes = 1): void {
+export function keyModified(client: Client, db: Database, key: string, event: KeyEvent, changes = 1): void {
+  const server = client.server;
   db.touch(key);
-  client.server.blocking.signal(db, key);
-  client.server.dirty += changes;
+  server.blocking.signal(db, key);
+  server.dirty += changes;
+  server.keyspaceEvents.notify(event, key, db.id);
+}
+
+/** A further keyspace event of a write whose bookkeeping keyModified did (SET's `expire`, a `del`). */
+export function notify(client: Client, db: Database, key: string, event: KeyEvent): void {
+  client.server.keyspaceEvents.notify(event, key, db.id);
 }
 
 export type { RedisValue };

@@ -54,7 +54,7 @@ function setbit(client: Client, argv: string[]): void {
   const bytes = writableBytes(value, index + 1);
   const previous = setBit(bytes, offset, on);
   db.set(key, bytes, true);
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'setbit');
   client.reply.integer(previous);
 }
 
@@ -176,9 +176,9 @@ function bitopCommand(client: Client, argv: string[]): void {
   const destination = argv[2];
   if (length > 0) {
     db.set(destination, bitop(operation, sources, length));
-    keyModified(client, db, destination);
+    keyModified(client, db, destination, 'set');
   } else if (db.delete(destination)) {
-    keyModified(client, db, destination);
+    keyModified(client, db, destination, 'del');
   }
   client.reply.integer(length);
 }
@@ -280,7 +280,7 @@ function bitfieldGeneric(client: Client, argv: string[], readOnly: boolean): voi
     writeField(bytes, op.offset, op.type, stored);
     if (grew || old !== stored) changes++;
   }
-  if (changes > 0) keyModified(client, db, key, changes);
+  if (changes > 0) keyModified(client, db, key, 'setbit', changes);
 }
 
 /** BITFIELD key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...]] */

@@ -11,6 +11,7 @@ import { replyHelp } from './help.js';
 const SIDE_EFFECTS: Partial<Record<ConfigName, (server: Server) => void>> = {
   hz: (server) => server.scheduleCron(),
   loglevel: (server) => setLogLevel(server.log, server.config.get('loglevel')),
+  'notify-keyspace-events': (server) => (server.keyspaceEvents.flags = server.config.get('notify-keyspace-events')),
 };
 
 function setFailed(argument: string, reason: string): string {

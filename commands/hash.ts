@@ -39,7 +39,7 @@ function setPairs(client: Client, argv: string[]): number {
   const before = hash.size;
   for (let i = 2; i < argv.length; i += 2) hash.set(argv[i], argv[i + 1]);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
-  collectionModified(client, db, key, hash);
+  collectionModified(client, db, key, hash, 'hset');
   return hash.size - before;
 }
 
@@ -65,7 +65,7 @@ function hsetnx(client: Client, argv: string[]): void {
   const hash = hashForWrite(client, argv[1], argv, 2, 4);
   hash.set(argv[2], argv[3]);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
-  collectionModified(client, db, argv[1], hash);
+  collectionModified(client, db, argv[1], hash, 'hset');
   client.reply.integer(1);
 }
 
@@ -138,7 +138,7 @@ function hdel(client: Client, argv: string[]): void {
   let deleted = 0;
   if (hash !== undefined) {
     for (let i = 2; i < argv.length && hash.size > 0; i++) if (hash.delete(argv[i])) deleted++;
-    if (deleted > 0) collectionModified(client, db, argv[1], hash, deleted);
+    if (deleted > 0) collectionModified(client, db, argv[1], hash, 'hdel', deleted);
   }
   client.reply.integer(deleted);
 }
@@ -153,7 +153,7 @@ function hincrby(client: Client, argv: string[]): void {
   if (current === undefined) fail(Err.hashNotInteger);
   const result = current + increment;
   if (result > INT64_MAX || result < INT64_MIN) fail(Err.overflow);
-  storeField(client, argv, String(result));
+  storeField(client, argv, String(result), 'hincrby');
   client.reply.integer(result);
 }
 
@@ -169,17 +169,17 @@ function hincrbyfloat(client: Client, argv: string[]): void {
   const sum = addLongDouble(current, increment);
   if (sum.infinite) fail(Err.nanOrInfinity);
   const text = formatLongDouble(sum);
-  storeField(client, argv, text);
+  storeField(client, argv, text, 'hincrbyfloat');
   client.reply.bulk(text);
 }
 
 /** Sets argv[2] of hash argv[1] to `value` for HINCRBY/HINCRBYFLOAT (Redis's hashTypeSet). */
-function storeField(client: Client, argv: string[], value: string): void {
+function storeField(client: Client, argv: string[], value: string, event: 'hincrby' | 'hincrbyfloat'): void {
   const hash = hashForWrite(client, argv[1], argv, 2, 3);
   hash.checkLength(value, client.server.config.get('hash-max-listpack-value'));
   hash.set(argv[2], value);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
-  collectionModified(client, client.db, argv[1], hash);
+  collectionModified(client, client.db, argv[1], hash, event);
 }
 
 /**

@@ -31,7 +31,7 @@ function del(client: Client, argv: string[]): void {
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i];
     if (db.lookup(key) !== undefined && db.delete(key)) {
-      keyModified(client, db, key);
+      keyModified(client, db, key, 'del');
       deleted++;
     }
   }
@@ -110,8 +110,8 @@ function renameGeneric(client: Client, argv: string[], nx: boolean): void {
   db.set(destination, value);
   if (expireAt !== undefined) db.setExpire(destination, expireAt);
   db.delete(source);
-  keyModified(client, db, source);
-  keyModified(client, db, destination, 0);
+  keyModified(client, db, source, 'rename_from');
+  keyModified(client, db, destination, 'rename_to', 0);
   if (nx) client.reply.integer(1);
   else client.reply.ok();
 }
@@ -157,7 +157,7 @@ function copy(client: Client, argv: string[]): void {
   }
   target.set(newKey, copyValue(value));
   if (expireAt !== undefined) target.setExpire(newKey, expireAt);
-  keyModified(client, target, newKey);
+  keyModified(client, target, newKey, 'copy_to');
   client.reply.integer(1);
 }
 
@@ -176,8 +176,8 @@ function move(client: Client, argv: string[]): void {
   target.set(key, value);
   if (expireAt !== undefined) target.setExpire(key, expireAt);
   source.delete(key);
-  keyModified(client, source, key);
-  keyModified(client, target, key, 0);
+  keyModified(client, source, key, 'move_from');
+  keyModified(client, target, key, 'move_to', 0);
   client.reply.integer(1);
 }
 
@@ -238,9 +238,13 @@ function expireGeneric(client: Client, argv: string[], base: number, seconds: bo
     client.reply.integer(0);
     return;
   }
-  if (whenMs <= client.server.now()) db.delete(key);
-  else db.setExpire(key, whenMs);
-  keyModified(client, db, key);
+  if (whenMs <= client.server.now()) {
+    db.delete(key);
+    keyModified(client, db, key, 'del');
+  } else {
+    db.setExpire(key, whenMs);
+    keyModified(client, db, key, 'expire');
+  }
   client.reply.integer(1);
 }
 
@@ -312,7 +316,7 @@ function persist(client: Client, argv: string[]): void {
     client.reply.integer(0);
     return;
   }
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'persist');
   client.reply.integer(1);
 }
 

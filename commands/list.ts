@@ -24,7 +24,7 @@ function pushGeneric(client: Client, argv: string[], head: boolean, mustExist: b
     if (head) list.pushHead(argv[i]);
     else list.pushTail(argv[i]);
   }
-  collectionModified(client, db, key, list, argv.length - 2);
+  collectionModified(client, db, key, list, head ? 'lpush' : 'rpush', argv.length - 2);
   client.reply.integer(list.size);
 }
 
@@ -63,7 +63,7 @@ function popGeneric(client: Client, argv: string[], head: boolean): void {
   }
   if (!hasCount) {
     client.reply.bulk(popOne(list, head));
-    collectionModified(client, db, key, list);
+    collectionModified(client, db, key, list, head ? 'lpop' : 'rpop');
   } else {
     replyPopped(client, key, list, head, count);
   }
@@ -78,7 +78,7 @@ function replyPopped(client: Client, key: string, list: ListValue, head: boolean
   const n = Math.min(count, list.size);
   client.reply.arrayHeader(n);
   for (let i = 0; i < n; i++) client.reply.bulk(popOne(list, head));
-  if (n > 0) collectionModified(client, client.db, key, list, n);
+  if (n > 0) collectionModified(client, client.db, key, list, head ? 'lpop' : 'rpop', n);
 }
 
 /** A count as Redis's getPositiveLongFromObjectOrReply reads it: 0 or more, else `error`. */
@@ -126,7 +126,7 @@ function lset(client: Client, argv: string[]): void {
   const i = index < 0 ? list.size + index : index;
   if (i < 0 || i >= list.size) fail(Err.indexOutOfRange);
   list.set(i, argv[3]);
-  collectionModified(client, db, argv[1], list);
+  collectionModified(client, db, argv[1], list, 'lset');
   client.reply.ok();
 }
 
@@ -155,7 +155,7 @@ function ltrim(client: Client, argv: string[]): void {
   }
   for (let i = 0; i < fromHead; i++) list.popHead();
   for (let i = 0; i < fromTail; i++) list.popTail();
-  collectionModified(client, db, argv[1], list, fromHead + fromTail);
+  collectionModified(client, db, argv[1], list, 'ltrim', fromHead + fromTail);
   client.reply.ok();
 }
 
@@ -186,7 +186,7 @@ function lrem(client: Client, argv: string[]): void {
     limit--;
     return false;
   });
-  if (removed > 0) collectionModified(client, db, argv[1], list, removed);
+  if (removed > 0) collectionModified(client, db, argv[1], list, 'lrem', removed);
   client.reply.integer(removed);
 }
 
@@ -214,7 +214,7 @@ function linsert(client: Client, argv: string[]): void {
     return;
   }
   list.insert(after ? at + 1 : at, argv[4]);
-  collectionModified(client, db, argv[1], list);
+  collectionModified(client, db, argv[1], list, 'linsert');
   client.reply.integer(list.size);
 }
 
@@ -315,8 +315,8 @@ function moveGeneric(client: Client, argv: string[], fromHead: boolean, toHead: 
   if (toHead) to.pushHead(value);
   else to.pushTail(value);
   // Signalled as written (dirty counts the move once): its waiters, a BLMOVE chain, are served next.
-  keyModified(client, db, destination, 0);
-  collectionModified(client, db, source, from);
+  keyModified(client, db, destination, toHead ? 'lpush' : 'rpush', 0);
+  collectionModified(client, db, source, from, fromHead ? 'lpop' : 'rpop');
   client.reply.bulk(value);
 }
 
@@ -351,7 +351,7 @@ function blockingPopGeneric(client: Client, argv: string[], head: boolean): void
   client.reply.arrayHeader(2);
   client.reply.bulk(key);
   client.reply.bulk(popOne(list, head));
-  collectionModified(client, client.db, key, list);
+  collectionModified(client, client.db, key, list, head ? 'lpop' : 'rpop');
 }
 
 /** BLPOP key [key ...] timeout */

@@ -1,7 +1,7 @@
 import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { globMatch } from '../src/glob.js';
-import { writeBulk } from '../src/protocol/reply-writer.js';
+import { publishMessage, publishShardMessage } from '../src/publish.js';
 import type { SubscriptionKind } from '../src/pubsub.js';
 import { replyHelp } from './help.js';
 
@@ -89,65 +89,14 @@ function sunsubscribe(client: Client, argv: string[]): void {
   unsubscribeGeneric(client, argv, 'shard');
 }
 
-/**
- * A message frame encoded once per protocol and shared by every receiver speaking it, so a
- * publish to many subscribers writes one Buffer many times instead of building many copies.
- */
-class Frame {
-  private readonly encoded: (Buffer | null)[] = [null, null];
-
-  constructor(private readonly items: readonly string[]) {}
-
-  for(resp: 2 | 3): Buffer {
-    return (this.encoded[resp - 2] ??= encodeFrame(this.items, resp === 2 ? '*' : '>'));
-  }
-}
-
-/** An array (RESP2) or push (RESP3) of bulk strings, in one Buffer of its exact size. */
-function encodeFrame(items: readonly string[], type: '*' | '>'): Buffer {
-  const header = `${type}${items.length}\r\n`;
-  let length = header.length;
-  for (const item of items) length += 5 + String(item.length).length + item.length;
-  const bytes = Buffer.allocUnsafe(length);
-  let pos = bytes.latin1Write(header, 0);
-  for (const item of items) pos = writeBulk(bytes, pos, item);
-  return bytes;
-}
-
-/**
- * Hands `frame` to each of `receivers`. The publishing client itself (RESP3 lets it listen
- * and publish on one connection) gets it in the reply being written, before PUBLISH's count.
- */
-function deliver(client: Client, receivers: Iterable<Client>, frame: Frame): number {
-  let count = 0;
-  for (const receiver of receivers) {
-    if (receiver === client) client.reply.encoded(frame.for(client.resp));
-    else receiver.send(frame.for(receiver.resp));
-    count++;
-  }
-  return count;
-}
-
-/** PUBLISH channel message: to the channel's subscribers, then to each matching pattern's. */
+/** PUBLISH channel message */
 function publish(client: Client, argv: string[]): void {
-  const [, channel, message] = argv;
-  const pubsub = client.server.pubsub;
-  let receivers = 0;
-  const subscribers = pubsub.channels.get(channel);
-  if (subscribers !== undefined) receivers += deliver(client, subscribers, new Frame(['message', channel, message]));
-  if (pubsub.patterns.size > 0) {
-    for (const [pattern, patternSubscribers] of pubsub.matchingPatterns(channel)) {
-      receivers += deliver(client, patternSubscribers, new Frame(['pmessage', pattern, channel, message]));
-    }
-  }
-  client.reply.integer(receivers);
+  client.reply.integer(publishMessage(client.server, argv[1], argv[2]));
 }
 
 /** SPUBLISH shardchannel message */
 function spublish(client: Client, argv: string[]): void {
-  const [, channel, message] = argv;
-  const subscribers = client.server.pubsub.shardChannels.get(channel);
-  client.reply.integer(subscribers === undefined ? 0 : deliver(client, subscribers, new Frame(['smessage', channel, message])));
+  client.reply.integer(publishShardMessage(client.server, argv[1], argv[2]));
 }
 
 /** PUBSUB CHANNELS and SHARDCHANNELS [pattern]: the names with subscribers, matching the pattern. */

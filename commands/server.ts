@@ -82,11 +82,24 @@ function shutdown(client: Client, argv: string[]): void {
   client.server.onShutdownRequest();
 }
 
-/** DEBUG SLEEP seconds | DEBUG HELP */
+/** DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP */
 function debug(client: Client, argv: string[]): void {
   const sub = argv[1].toUpperCase();
   if (sub === 'HELP' && argv.length === 2) {
-    replyHelp(client, 'debug', ['SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.']);
+    replyHelp(client, 'debug', [
+      'SET-ACTIVE-EXPIRE <0|1>',
+      '    Setting it to 0 disables expiring keys in background when they are not',
+      '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+      '    default.',
+      'SLEEP <seconds>',
+      '    Stop the server for <seconds>. Decimals allowed.',
+    ]);
+    return;
+  }
+  if (sub === 'SET-ACTIVE-EXPIRE' && argv.length === 3) {
+    // As atoi: the leading integer, 0 when there is none.
+    client.server.activeExpireEnabled = (Number.parseInt(argv[2], 10) || 0) !== 0;
+    client.reply.ok();
     return;
   }
   if (sub === 'SLEEP' && argv.length === 3) {

@@ -2,7 +2,8 @@ import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { Err, fail } from '../src/errors.js';
-import { collectionModified, keyModified, readCollection, writableCollection } from './access.js';
+import type { KeyEvent } from '../src/keyspace/events.js';
+import { collectionModified, keyModified, notify, readCollection, writableCollection } from './access.js';
 import { cursorArg, isOption, parseInteger, repeatedPicks } from './arguments.js';
 import { scanCollection } from './scan.js';
 
@@ -23,7 +24,7 @@ function sadd(client: Client, argv: string[]): void {
   const max = maxIntsetEntries(client);
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i], max)) added++;
-  if (added > 0) collectionModified(client, db, key, set, added);
+  if (added > 0) collectionModified(client, db, key, set, 'sadd', added);
   client.reply.integer(added);
 }
 
@@ -34,7 +35,7 @@ function srem(client: Client, argv: string[]): void {
   let removed = 0;
   if (set !== undefined) {
     for (let i = 2; i < argv.length; i++) if (set.delete(argv[i])) removed++;
-    if (removed > 0) collectionModified(client, db, argv[1], set, removed);
+    if (removed > 0) collectionModified(client, db, argv[1], set, 'srem', removed);
   }
   client.reply.integer(removed);
 }
@@ -87,12 +88,12 @@ function smove(client: Client, argv: string[]): void {
     client.reply.integer(0);
     return;
   }
-  collectionModified(client, db, sourceKey, source);
+  collectionModified(client, db, sourceKey, source, 'srem');
   if (destination === undefined) {
     destination = new SetValue();
     db.set(destinationKey, destination);
   }
-  if (destination.add(member, maxIntsetEntries(client))) keyModified(client, db, destinationKey);
+  if (destination.add(member, maxIntsetEntries(client))) keyModified(client, db, destinationKey, 'sadd');
   client.reply.integer(1);
 }
 
@@ -111,7 +112,7 @@ function spop(client: Client, argv: string[]): void {
       return;
     }
     const member = set.popRandom();
-    collectionModified(client, db, key, set);
+    collectionModified(client, db, key, set, 'spop');
     client.reply.bulk(member);
     return;
   }
@@ -127,7 +128,8 @@ function spop(client: Client, argv: string[]): void {
     // The whole set goes, replied as SUNION of it would: in numeric order whenever a copy would be an intset.
     replySet(client, set.list(set.fitsIntset(maxIntsetEntries(client))));
     db.delete(key);
-    keyModified(client, db, key, size);
+    keyModified(client, db, key, 'spop', size);
+    notify(client, db, key, 'del');
     return;
   }
   const remaining = size - count;
@@ -143,7 +145,7 @@ function spop(client: Client, argv: string[]): void {
     replySet(client, set.list());
     db.set(key, kept, true);
   }
-  keyModified(client, db, key, count);
+  keyModified(client, db, key, 'spop', count);
 }
 
 /** The one int64 that SRANDMEMBER's count range (-LONG_MAX..LONG_MAX) leaves out. */
@@ -218,7 +220,7 @@ function interGeneric(client: Client, argv: string[], from: number, to: number, 
     const stored = new SetValue();
     const max = maxIntsetEntries(client);
     for (const member of result) stored.add(member, max);
-    storeResult(client, destination, stored);
+    storeResult(client, destination, stored, 'sinterstore');
   }
 }
 
@@ -290,17 +292,17 @@ function differenceOf(sets: readonly (SetValue | undefined)[], max: number): Set
 function unionDiffGeneric(client: Client, argv: string[], from: number, destination: string | null, combine: typeof unionOf): void {
   const result = combine(readSets(client, argv, from, argv.length), maxIntsetEntries(client));
   if (destination === null) replySet(client, result.list());
-  else storeResult(client, destination, result);
+  else storeResult(client, destination, result, combine === unionOf ? 'sunionstore' : 'sdiffstore');
 }
 
 /** A *STORE result replaces whatever `destination` held, TTL included; an empty one deletes it. */
-function storeResult(client: Client, destination: string, result: SetValue): void {
+function storeResult(client: Client, destination: string, result: SetValue, event: KeyEvent): void {
   const db = client.db;
   if (result.size > 0) {
     db.set(destination, result);
-    keyModified(client, db, destination);
+    keyModified(client, db, destination, event);
   } else if (db.delete(destination)) {
-    keyModified(client, db, destination);
+    keyModified(client, db, destination, 'del');
   }
   client.reply.integer(result.size);
 }

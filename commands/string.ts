@@ -8,7 +8,7 @@ import { lcsTableBytes, longestCommonSubsequence } from '../src/datatypes/lcs.js
 import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from '../src/datatypes/long-double.js';
 import { integerArg, isOption, parseInteger } from './arguments.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../src/datatypes/int64.js';
-import { keyModified, readString, writableString } from './access.js';
+import { keyModified, notify, readString, writableString } from './access.js';
 
 /** Up to this length APPEND concatenates strings; longer values grow in a Buffer with room, as sds does. */
 const APPEND_AS_STRING_MAX = 16 * 1024;
@@ -117,8 +117,11 @@ function setGeneric(client: Client, key: string, value: string, flags: number, e
     return;
   }
   db.set(key, value, (flags & KEEPTTL) !== 0);
-  if (when !== undefined) db.setExpire(key, when);
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'set');
+  if (when !== undefined) {
+    db.setExpire(key, when);
+    notify(client, db, key, 'expire');
+  }
   if (flags & GET) return;
   if (replies === SetReply.OneOrZero) client.reply.integer(1);
   else client.reply.ok();
@@ -129,7 +132,7 @@ function set(client: Client, argv: string[]): void {
   if (argv.length === 3) {
     const db = client.db;
     db.set(argv[1], argv[2]);
-    keyModified(client, db, argv[1]);
+    keyModified(client, db, argv[1], 'set');
     client.reply.ok();
     return;
   }
@@ -157,7 +160,7 @@ function getset(client: Client, argv: string[]): void {
   client.reply.bulkOrNull(readString(client, argv[1]));
   const db = client.db;
   db.set(argv[1], argv[2]);
-  keyModified(client, db, argv[1]);
+  keyModified(client, db, argv[1], 'set');
 }
 
 /** GETDEL key */
@@ -167,7 +170,7 @@ function getdel(client: Client, argv: string[]): void {
   if (value === undefined) return;
   const db = client.db;
   db.delete(argv[1]);
-  keyModified(client, db, argv[1]);
+  keyModified(client, db, argv[1], 'del');
 }
 
 /** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
@@ -185,12 +188,12 @@ function getex(client: Client, argv: string[]): void {
   if (when !== undefined && flags & (EXAT | PXAT) && when <= client.server.now()) {
     // An absolute time already past deletes the key, as Redis does.
     db.delete(key);
-    keyModified(client, db, key);
+    keyModified(client, db, key, 'del');
   } else if (when !== undefined) {
     db.setExpire(key, when);
-    keyModified(client, db, key);
+    keyModified(client, db, key, 'expire');
   } else if (flags & PERSIST && db.persist(key)) {
-    keyModified(client, db, key);
+    keyModified(client, db, key, 'persist');
   }
 }
 
@@ -200,7 +203,7 @@ function mset(client: Client, argv: string[]): void {
   const db = client.db;
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], argv[i + 1]);
-    keyModified(client, db, argv[i]);
+    keyModified(client, db, argv[i], 'set');
   }
   client.reply.ok();
 }
@@ -217,7 +220,7 @@ function msetnx(client: Client, argv: string[]): void {
   }
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], argv[i + 1]);
-    keyModified(client, db, argv[i]);
+    keyModified(client, db, argv[i], 'set');
   }
   client.reply.integer(1);
 }
@@ -249,7 +252,7 @@ function append(client: Client, argv: string[]): void {
     result = typeof value === 'string' && length <= APPEND_AS_STRING_MAX ? value + tail : appendBytes(value, tail);
   }
   db.set(key, result, true);
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'append');
   client.reply.integer(result.length);
 }
 
@@ -292,7 +295,7 @@ function setrange(client: Client, argv: string[]): void {
   const bytes = writableBytes(value, offset + patch.length);
   bytes.latin1Write(patch, offset);
   db.set(key, bytes, true);
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'setrange');
   client.reply.integer(bytes.length);
 }
 
@@ -320,7 +323,7 @@ function incrDecr(client: Client, key: string, increment: number | bigint): void
     if (result > INT64_MAX || result < INT64_MIN) fail(Err.overflow);
   }
   db.set(key, String(result), true);
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'incrby');
   client.reply.integer(result);
 }
 
@@ -365,7 +368,7 @@ function incrbyfloat(client: Client, argv: string[]): void {
   if (sum.infinite) fail(Err.nanOrInfinity);
   const text = formatLongDouble(sum);
   db.set(key, text, true);
-  keyModified(client, db, key);
+  keyModified(client, db, key, 'incrbyfloat');
   client.reply.bulk(text);
 }
 

@@ -4,6 +4,7 @@ import { Err, fail } from '../src/errors.js';
 import { formatDouble, parseRangeDouble } from '../src/datatypes/double.js';
 import { parseInt64 } from '../src/datatypes/int64.js';
 import type { SetValue } from '../src/datatypes/set.js';
+import type { KeyEvent } from '../src/keyspace/events.js';
 import { isString } from '../src/keyspace/values.js';
 import {
   LEX_MAX, LEX_MIN, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax,
@@ -118,7 +119,7 @@ function addGeneric(client: Client, argv: string[], flags: number): void {
       else if (result === ZADD_UPDATED) updated++;
       if (result !== ZADD_NOP) processed++;
     }
-    if (added + updated > 0) collectionModified(client, db, key, zset, added + updated);
+    if (added + updated > 0) collectionModified(client, db, key, zset, incr ? 'zincr' : 'zadd', added + updated);
   }
   if (!incr) client.reply.integer(ch ? added + updated : added);
   else if (processed > 0) client.reply.double(zset!.newScore);
@@ -142,7 +143,7 @@ function zrem(client: Client, argv: string[]): void {
   let deleted = 0;
   if (zset !== undefined) {
     for (let i = 2; i < argv.length && zset.size > 0; i++) if (zset.remove(argv[i])) deleted++;
-    if (deleted > 0) collectionModified(client, db, argv[1], zset, deleted);
+    if (deleted > 0) collectionModified(client, db, argv[1], zset, 'zrem', deleted);
   }
   client.reply.integer(deleted);
 }
@@ -218,6 +219,8 @@ const BY_AUTO = 0;
 const BY_RANK = 1;
 const BY_SCORE = 2;
 const BY_LEX = 3;
+/** The event ZREMRANGEBY* emits, by range kind. */
+const REMOVE_RANGE_EVENTS: Record<number, KeyEvent> = { [BY_RANK]: 'zremrangebyrank', [BY_SCORE]: 'zremrangebyscore', [BY_LEX]: 'zremrangebylex' };
 
 /**
  * ZRANGE, ZRANGESTORE and the older Z[REV]RANGE[BYSCORE|BYLEX] (Redis's zrangeGenericCommand):
@@ -283,21 +286,21 @@ function rangeGeneric(client: Client, argv: string[], start: number, destination
   const stored = new ZSetValue();
   const [maxEntries, maxValue] = zsetLimits(client);
   for (const node of nodes) stored.add(node.score, node.member, 0, maxEntries, maxValue);
-  storeDestination(client, destination, stored);
+  storeDestination(client, destination, stored, 'zrangestore');
 }
 
 /** A store command's empty result: the destination is deleted (Redis does not keep empty sets). */
 function deleteDestination(client: Client, destination: string): void {
   const db = client.db;
-  if (db.delete(destination)) keyModified(client, db, destination);
+  if (db.delete(destination)) keyModified(client, db, destination, 'del');
   client.reply.integer(0);
 }
 
 /** A store command's result replaces whatever `destination` held, TTL included. */
-function storeDestination(client: Client, destination: string, zset: ZSetValue): void {
+function storeDestination(client: Client, destination: string, zset: ZSetValue, event: KeyEvent): void {
   const db = client.db;
   db.set(destination, zset);
-  keyModified(client, db, destination);
+  keyModified(client, db, destination, event);
   client.reply.integer(zset.size);
 }
 
@@ -409,7 +412,7 @@ function removeRangeGeneric(client: Client, argv: string[], by: number): void {
       const ranks = clampRanks(zset.size, first, last);
       if (ranks !== null) deleted = zset.deleteRangeByRank(ranks[0], ranks[1]);
     }
-    if (deleted > 0) collectionModified(client, db, argv[1], zset, deleted);
+    if (deleted > 0) collectionModified(client, db, argv[1], zset, REMOVE_RANGE_EVENTS[by], deleted);
   }
   client.reply.integer(deleted);
 }
@@ -460,7 +463,7 @@ function popGeneric(client: Client, key: string, max: boolean, count: number, ne
     reply.bulk(node.member);
     reply.double(node.score);
   }
-  collectionModified(client, db, key, zset, popped);
+  collectionModified(client, db, key, zset, max ? 'zpopmax' : 'zpopmin', popped);
 }
 
 /** The shared body of ZPOPMIN and ZPOPMAX. */
@@ -617,6 +620,8 @@ function* inScoreOrder(zset: ZSetValue): Iterable<[string, SkipListNode]> {
 const UNION = 0;
 const INTER = 1;
 const DIFF = 2;
+/** The event each STORE form emits, by operation. */
+const STORE_EVENTS: readonly KeyEvent[] = ['zunionstore', 'zinterstore', 'zdiffstore'];
 const AGGREGATE_SUM = 0;
 const AGGREGATE_MIN = 1;
 const AGGREGATE_MAX = 2;
@@ -752,7 +757,7 @@ function combineGeneric(client: Client, argv: string[], destination: string | nu
   } else {
     const [maxEntries, maxValue] = zsetLimits(client);
     result.settleEncoding(maxEntries, maxValue);
-    storeDestination(client, destination, result);
+    storeDestination(client, destination, result, STORE_EVENTS[op]);
   }
 }
 

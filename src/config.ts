@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { formatEventFlags, parseEventFlags } from './keyspace/events.js';
 import { splitArgs } from './protocol/split-args.js';
 
 /**
@@ -30,6 +31,7 @@ export interface ConfigValues {
   'client-query-buffer-limit': number;
   'client-output-buffer-limit': OutputBufferLimits;
   hz: number;
+  'notify-keyspace-events': number;
   appendonly: boolean;
 }
 
@@ -173,6 +175,17 @@ const outputBufferLimits = {
     .map((c) => `${c === 'replica' ? 'slave' : c} ${limits[c].hard} ${limits[c].soft} ${limits[c].softSeconds}`).join(' '),
 };
 
+/** notify-keyspace-events: class letters, kept as Redis's NOTIFY_* flags. */
+const eventClasses = {
+  parse(args: readonly string[]): number {
+    const flags = parseEventFlags(one(args));
+    if (flags === undefined) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    return flags;
+  },
+  format: formatEventFlags,
+  rewrite: (flags: number) => quote(formatEventFlags(flags)),
+};
+
 function param<K extends ConfigName>(
   name: K,
   defaultValue: string,
@@ -203,6 +216,7 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('client-query-buffer-limit', '1073741824', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'a client whose pending request grows beyond this is disconnected'),
   param('client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', true, outputBufferLimits, 'per client class (`normal`, `replica`, `pubsub`): `<hard> <soft> <soft seconds>`; a client whose unsent replies reach the hard limit, or stay above the soft one for longer, is disconnected'),
   param('hz', '10', true, clamped(integer(0, 2147483647), 1, 500), 'frequency of background jobs: active expiry, idle clients'),
+  param('notify-keyspace-events', '', true, eventClasses, 'keyspace notifications to publish: class letters `K E g $ l s h z x e t m n d A`, as Redis (`""` = none)'),
   param('hash-max-listpack-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'hashes with more fields than this leave the listpack encoding', ['hash-max-ziplist-entries']),
   param('hash-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'hashes with a longer field or value leave the listpack encoding', ['hash-max-ziplist-value']),
   param('set-max-intset-entries', '512', true, integer(0, Number.MAX_SAFE_INTEGER), 'sets of integers up to this size use the intset encoding'),

@@ -6,9 +6,11 @@ import { CommandTable, type CommandSpec } from './command.js';
 import type { Config } from './config.js';
 import { dispatch, startBurst } from './dispatcher.js';
 import { Database, type KeyspaceHost } from './keyspace/database.js';
+import { KeyspaceEvents } from './keyspace/events.js';
 import { ScanCursors } from './keyspace/scan-cursors.js';
 import { Err } from './errors.js';
 import { ReplyWriter } from './protocol/reply-writer.js';
+import { publishMessage } from './publish.js';
 import { PubSub } from './pubsub.js';
 import { VERSION } from './version.js';
 
@@ -43,6 +45,7 @@ export class Server implements KeyspaceHost {
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
   readonly pubsub = new PubSub<Client>();
+  readonly keyspaceEvents = new KeyspaceEvents((channel, message) => void publishMessage(this, channel, message));
   readonly stats: ServerStats = {
     connectionsReceived: 0,
     rejectedConnections: 0,
@@ -59,6 +62,8 @@ export class Server implements KeyspaceHost {
    * per command and derives both the wall-clock time and the command's duration from it.
    */
   wallClockOffset = performance.timeOrigin;
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off: keys then expire only when met. */
+  activeExpireEnabled = true;
   /** Writes since the last save, for INFO and save points. */
   dirty = 0;
   /** Bound TCP port (differs from the `port` setting when that is 0). */
@@ -84,6 +89,7 @@ export class Server implements KeyspaceHost {
     commands: readonly CommandSpec[],
   ) {
     this.table = new CommandTable(commands);
+    this.keyspaceEvents.flags = config.get('notify-keyspace-events');
     this.databases = Array.from({ length: config.get('databases') }, (_, i) => new Database(i, this));
     this.tcp = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.tcp.on('error', (error) => this.log.error({ err: error }, 'listener error'));
@@ -290,7 +296,7 @@ export class Server implements KeyspaceHost {
   private serverCron(): void {
     this.followClockSteps();
     this.closeIdleClients();
-    this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
+    if (this.activeExpireEnabled) this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
   }
 
   /**

@@ -23,7 +23,7 @@ const engineCommands: CommandSpec[] = [
         const value = client.db.lookup(key);
         if (value !== undefined && !isString(value) && value.type === 'list') {
           client.db.delete(key);
-          keyModified(client, client.db, key);
+          keyModified(client, client.db, key, 'del');
           client.reply.bulk(key);
           return;
         }
@@ -36,7 +36,7 @@ const engineCommands: CommandSpec[] = [
     name: 'putlist', arity: 2, flags: ['write'], keys: [1, 1, 1], group: 'list', since: '0.0.0', summary: 'Test: stores a list.',
     handler: (client, argv) => {
       client.db.set(argv[1], collectionStub('list'));
-      keyModified(client, client.db, argv[1]);
+      keyModified(client, client.db, argv[1], 'lpush');
       client.reply.ok();
     },
   },

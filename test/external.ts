@@ -31,7 +31,7 @@ export function useRealRedis(port: number): RealRedis {
   let child: ChildProcess | null = null;
   before(async function () {
     requireBinary(this, 'redis-server');
-    child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--enable-debug-command', 'local'], { stdio: 'ignore' });
     for (let tries = 0; spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; tries++) {
       if (tries > 50) throw new Error(`redis-server did not start on port ${port}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

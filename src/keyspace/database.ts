@@ -1,3 +1,4 @@
+import { NOTIFY, type KeyspaceEvents } from './events.js';
 import type { RedisValue } from './values.js';
 
 /** Something that watches keys for WATCH/EXEC: touching a watched key flags it. */
@@ -11,6 +12,8 @@ export interface KeyspaceHost {
   now(): number;
   /** A key was found expired and removed. */
   keyExpired(db: Database, key: string): void;
+  /** Where keyspace notifications go. */
+  readonly keyspaceEvents: KeyspaceEvents;
 }
 
 /**
@@ -30,11 +33,14 @@ export class Database {
   averageTtl = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
+  private readonly events: KeyspaceEvents;
 
   constructor(
     readonly id: number,
     private readonly host: KeyspaceHost,
-  ) {}
+  ) {
+    this.events = host.keyspaceEvents;
+  }
 
   get size(): number {
     return this.dict.size;
@@ -48,11 +54,15 @@ export class Database {
     return value;
   }
 
-  /** `lookup` for commands that read: also counts keyspace hits and misses for INFO. */
+  /** `lookup` for commands that read: also counts keyspace hits and misses for INFO, and notifies misses. */
   lookupRead(key: string): RedisValue | undefined {
     const value = this.lookup(key);
-    if (value === undefined) this.keyspaceMisses++;
-    else this.keyspaceHits++;
+    if (value === undefined) {
+      this.keyspaceMisses++;
+      this.events.notify('keymiss', key, this.id);
+    } else {
+      this.keyspaceHits++;
+    }
     return value;
   }
 
@@ -60,10 +70,21 @@ export class Database {
     return this.lookup(key) !== undefined;
   }
 
-  /** Stores `value`; the key's TTL is cleared unless `keepTtl`. */
+  /**
+   * Stores `value`; the key's TTL is cleared unless `keepTtl`. As Redis's setKey, a key whose
+   * TTL has passed is removed first (an `expired` event), so it never lends its TTL to the value.
+   */
   set(key: string, value: RedisValue, keepTtl = false): void {
+    if (this.expires.size !== 0) {
+      this.expireIfNeeded(key);
+      if (!keepTtl) this.expires.delete(key);
+    }
+    if ((this.events.flags & NOTIFY.new) !== 0 && !this.dict.has(key)) {
+      this.dict.set(key, value);
+      this.events.notify('new', key, this.id);
+      return;
+    }
     this.dict.set(key, value);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 
   delete(key: string): boolean {
@@ -187,6 +208,7 @@ export class Database {
   private removeExpired(key: string): void {
     this.dict.delete(key);
     this.expires.delete(key);
+    this.events.notify('expired', key, this.id);
     this.touch(key);
     this.host.keyExpired(this, key);
   }

@@ -181,11 +181,6 @@ export class ReplyWriter {
     this.header(this.resp === 2 ? '*' : '>', n);
   }
 
-  /** Bytes encoded beforehand (a published message frame shared by its receivers). */
-  encoded(bytes: Buffer): void {
-    this.raw(bytes);
-  }
-
   /** A set: RESP3 set type, or a plain array in RESP2. */
   setHeader(n: number): void {
     this.header(this.resp === 2 ? '*' : '~', n);

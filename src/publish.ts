@@ -1,0 +1,63 @@
+import type { Client } from './client.js';
+import { writeBulk } from './protocol/reply-writer.js';
+import type { Server } from './server.js';
+
+/**
+ * A message frame encoded once per protocol and shared by every receiver speaking it, so a
+ * publish to many subscribers writes one Buffer many times instead of building many copies.
+ */
+class Frame {
+  private readonly encoded: (Buffer | null)[] = [null, null];
+
+  constructor(private readonly items: readonly string[]) {}
+
+  for(resp: 2 | 3): Buffer {
+    return (this.encoded[resp - 2] ??= encodeFrame(this.items, resp === 2 ? '*' : '>'));
+  }
+}
+
+/** An array (RESP2) or push (RESP3) of bulk strings, in one Buffer of its exact size. */
+function encodeFrame(items: readonly string[], type: '*' | '>'): Buffer {
+  const header = `${type}${items.length}\r\n`;
+  let length = header.length;
+  for (const item of items) length += 5 + String(item.length).length + item.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let pos = bytes.latin1Write(header, 0);
+  for (const item of items) pos = writeBulk(bytes, pos, item);
+  return bytes;
+}
+
+/**
+ * Hands `frame` to each of `receivers`. A receiver whose own command is publishing (RESP3 lets
+ * a connection listen and write) first gets the replies written before it, so order holds.
+ */
+function deliver(server: Server, receivers: Iterable<Client>, frame: Frame): number {
+  const writer = server.writer;
+  let count = 0;
+  for (const receiver of receivers) {
+    if (receiver === writer.target) writer.flush();
+    receiver.send(frame.for(receiver.resp));
+    count++;
+  }
+  return count;
+}
+
+/** PUBLISH: to the channel's subscribers, then to each matching pattern's; returns the receivers. */
+export function publishMessage(server: Server, channel: string, message: string): number {
+  const pubsub = server.pubsub;
+  let receivers = 0;
+  const subscribers = pubsub.channels.get(channel);
+  if (subscribers !== undefined) receivers += deliver(server, subscribers, new Frame(['message', channel, message]));
+  if (pubsub.patterns.size > 0) {
+    for (const [pattern, patternSubscribers] of pubsub.matchingPatterns(channel)) {
+      receivers += deliver(server, patternSubscribers, new Frame(['pmessage', pattern, channel, message]));
+    }
+  }
+  return receivers;
+}
+
+/** SPUBLISH: to the shard channel's subscribers; returns how many. */
+export function publishShardMessage(server: Server, channel: string, message: string): number {
+  const subscribers = server.pubsub.shardChannels.get(channel);
+  return subscribers === undefined ? 0 : deliver(server, subscribers, new Frame(['smessage', channel, message]));
+}
