@@ -27,7 +27,7 @@ function onOff(text: string): boolean {
 
 /** The flags field of CLIENT LIST, as Redis's getClientInfoString: 'N' when none apply. */
 function clientFlags(client: Client): string {
-  let flags = '';
+  let flags = client.monitoring ? 'O' : '';
   if (client.subscriptions !== null) flags += 'P';
   if (client.multi !== null) flags += 'x';
   if (client.blocked !== null) flags += 'b';

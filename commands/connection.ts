@@ -120,6 +120,7 @@ function quit(client: Client): void {
 function reset(client: Client): void {
   client.discardTransaction();
   client.server.pubsub.unsubscribeAll(client);
+  client.server.stopMonitoring(client);
   client.selectDatabase(0);
   client.resp = 2;
   client.reply.resp = 2;

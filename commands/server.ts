@@ -82,6 +82,18 @@ function shutdown(client: Client, argv: string[]): void {
   client.server.onShutdownRequest();
 }
 
+/**
+ * MONITOR: from now on the connection receives every command run by any client. As Redis, a
+ * second MONITOR gets no reply, and one run by EXEC is refused (its connection expects one
+ * reply per command).
+ */
+function monitor(client: Client): void {
+  if (client.multi !== null) fail("ERR MONITOR isn't allowed for DENY BLOCKING client");
+  if (client.monitoring) return;
+  client.server.startMonitoring(client);
+  client.reply.ok();
+}
+
 /** DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP */
 function debug(client: Client, argv: string[]): void {
   const sub = argv[1].toUpperCase();
@@ -185,6 +197,7 @@ export const serverCommands: CommandSpec[] = [
   { ...server, name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)', handler: time },
   { ...server, name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)', handler: lastsave },
   { ...server, name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)', handler: shutdown },
+  { ...server, name: 'monitor', arity: 1, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'Listens for all requests received by the server in real-time.', handler: monitor },
   { ...server, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands.', complexity: 'Depends on subcommand.', handler: debug },
   { ...server, group: 'generic', name: 'wait', arity: 3, flags: ['blocking'], since: '3.0.0', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', complexity: 'O(1)', handler: wait },
   { ...server, name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', handler: role },

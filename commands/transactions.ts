@@ -2,6 +2,7 @@ import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { call } from '../src/dispatcher.js';
 import { Err, fail } from '../src/errors.js';
+import { feedMonitors } from '../src/monitor.js';
 
 /** MULTI */
 function multi(client: Client): void {
@@ -39,7 +40,11 @@ function exec(client: Client): void {
   client.unwatchAll();
   reply.arrayHeader(queued.length);
   // The dispatcher froze server.commandTime when EXEC started: every queued command sees it.
-  for (const { command, argv } of queued) call(client, command, argv);
+  const monitors = client.server.monitors;
+  for (const { command, argv } of queued) {
+    call(client, command, argv);
+    if (monitors.size !== 0) feedMonitors(client, command, argv);
+  }
   client.discardTransaction();
 }
 

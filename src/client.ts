@@ -53,6 +53,8 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
   blocked: BlockedState | null = null;
   /** Channels and patterns listened to; null until the first SUBSCRIBE. */
   subscriptions: Subscriptions | null = null;
+  /** MONITOR was run: every command run by anyone is streamed to this connection. */
+  monitoring = false;
   /** A parsed request held by CLIENT PAUSE, run before any further input. */
   pausedArgv: string[] | null = null;
   closed = false;

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
 import type { Command } from './command.js';
 import { CommandError, Err } from './errors.js';
+import { feedMonitors } from './monitor.js';
 
 /**
  * When the previous command ended, or the current input burst began. Each command reads the
@@ -55,6 +56,10 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, Err.noAuth, command);
     return;
   }
+  if (client.monitoring && command.touchesKeyspace) {
+    reject(client, "ERR Replica can't interact with the keyspace", command);
+    return;
+  }
   if (client.subscriptions !== null && client.resp === 2 && !ALLOWED_WHILE_SUBSCRIBED.has((command.parent ?? command).name)) {
     reject(client, `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, command);
     return;
@@ -70,6 +75,7 @@ function processCommand(client: Client, argv: string[]): void {
   }
   server.commandTime = Math.floor(lastClockReading + server.wallClockOffset);
   call(client, command, argv);
+  if (server.monitors.size !== 0) feedMonitors(client, command, argv);
 }
 
 /**

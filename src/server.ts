@@ -45,6 +45,8 @@ export class Server implements KeyspaceHost {
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
   readonly pubsub = new PubSub<Client>();
+  /** Clients that ran MONITOR, in the order they did. */
+  readonly monitors = new Set<Client>();
   readonly keyspaceEvents = new KeyspaceEvents((channel, message) => void publishMessage(this, channel, message));
   readonly stats: ServerStats = {
     connectionsReceived: 0,
@@ -162,6 +164,18 @@ export class Server implements KeyspaceHost {
     client.socket.destroySoon();
   }
 
+  /** MONITOR: `client` sees every command run from now on. */
+  startMonitoring(client: Client): void {
+    client.monitoring = true;
+    this.monitors.add(client);
+  }
+
+  /** Ends MONITOR for `client` (RESET, disconnection). */
+  stopMonitoring(client: Client): void {
+    client.monitoring = false;
+    this.monitors.delete(client);
+  }
+
   /** Disconnects a client at once, dropping what it has not received (output buffer limits). */
   dropClient(client: Client): void {
     if (this.forget(client)) client.socket.destroy();
@@ -174,6 +188,7 @@ export class Server implements KeyspaceHost {
     this.clients.delete(client.id);
     this.blocking.unblock(client, 'disconnect');
     this.pubsub.unsubscribeAll(client);
+    this.stopMonitoring(client);
     client.discardTransaction();
     return true;
   }

@@ -37,7 +37,8 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static connect(server: Server): Promise<RawClient> {
+  /** Connects to a nodis test server, or to anything listening on a loopback port. */
+  static connect(server: Pick<Server, 'port'>): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(server.port, '127.0.0.1', () => resolve(new RawClient(socket)));
       socket.once('error', reject);
@@ -55,8 +56,23 @@ export class RawClient {
 
   /** Waits for `length` bytes (or the close) and returns them. */
   async read(length: number, timeoutMs = 5000): Promise<string> {
+    await this.waitFor(() => this.received.length >= length, timeoutMs);
+    const out = this.received.slice(0, length);
+    this.received = this.received.slice(out.length);
+    return out;
+  }
+
+  /** Waits for `count` CRLF-terminated lines (or the close) and returns them without their CRLF. */
+  async readLines(count: number, timeoutMs = 5000): Promise<string[]> {
+    await this.waitFor(() => this.received.split('\r\n').length > count, timeoutMs);
+    const parts = this.received.split('\r\n');
+    this.received = parts.slice(count).join('\r\n');
+    return parts.slice(0, count);
+  }
+
+  private async waitFor(ready: () => boolean, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.received.length < length && !this.closed) {
+    while (!ready() && !this.closed) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       await new Promise<void>((resolve) => {
@@ -67,9 +83,6 @@ export class RawClient {
         });
       });
     }
-    const out = this.received.slice(0, length);
-    this.received = this.received.slice(out.length);
-    return out;
   }
 
   /** Reads exactly `expected.length` bytes: compare the result with `expected`. */
