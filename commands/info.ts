@@ -84,10 +84,11 @@ function clientsSection(server: Server): string[] {
     `connected_clients:${server.clients.size}`,
     'cluster_connections:0',
     `maxclients:${server.config.get('maxclients')}`,
-    'client_recent_max_input_buffer:0',
-    'client_recent_max_output_buffer:0',
+    `client_recent_max_input_buffer:${server.clientPeaks.maxInput}`,
+    `client_recent_max_output_buffer:${server.clientPeaks.maxOutput}`,
     `blocked_clients:${server.blocking.blockedClients}`,
     'tracking_clients:0',
+    `pubsub_clients:${server.pubsub.subscribedClients}`,
     'clients_in_timeout_table:0',
   ];
 }

@@ -36,10 +36,16 @@ export class PubSub<S extends Subscriber> {
   readonly channels = new Map<string, Set<S>>();
   readonly patterns = new Map<string, Set<S>>();
   readonly shardChannels = new Map<string, Set<S>>();
+  /** Clients subscribed to anything, for INFO's pubsub_clients. */
+  subscribedClients = 0;
 
   /** Adds `name` to `client`'s channels (`kind` picks the namespace); returns whether it was new. */
   subscribe(client: S, kind: SubscriptionKind, name: string): boolean {
-    const own = (client.subscriptions ??= new Subscriptions()).of(kind);
+    if (client.subscriptions === null) {
+      client.subscriptions = new Subscriptions();
+      this.subscribedClients++;
+    }
+    const own = client.subscriptions.of(kind);
     if (own.has(name)) return false;
     own.add(name);
     const registry = this.registry(kind);
@@ -57,7 +63,10 @@ export class PubSub<S extends Subscriber> {
     const subscribers = registry.get(name)!;
     subscribers.delete(client);
     if (subscribers.size === 0) registry.delete(name);
-    if (subscriptions.total === 0) client.subscriptions = null;
+    if (subscriptions.total === 0) {
+      client.subscriptions = null;
+      this.subscribedClients--;
+    }
     return true;
   }
 

@@ -12,6 +12,7 @@ import { Err } from './errors.js';
 import { ReplyWriter } from './protocol/reply-writer.js';
 import { publishMessage } from './publish.js';
 import { PubSub } from './pubsub.js';
+import { RecentPeaks } from './recent-peaks.js';
 import { VERSION } from './version.js';
 
 export interface ServerStats {
@@ -45,6 +46,8 @@ export class Server implements KeyspaceHost {
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
   readonly pubsub = new PubSub<Client>();
+  /** Largest client buffers of the last seconds, for INFO. */
+  readonly clientPeaks = new RecentPeaks();
   /** Clients that ran MONITOR, in the order they did. */
   readonly monitors = new Set<Client>();
   readonly keyspaceEvents = new KeyspaceEvents((channel, message) => void publishMessage(this, channel, message));
@@ -310,7 +313,7 @@ export class Server implements KeyspaceHost {
 
   private serverCron(): void {
     this.followClockSteps();
-    this.closeIdleClients();
+    this.clientsCron();
     if (this.activeExpireEnabled) this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
   }
 
@@ -323,11 +326,13 @@ export class Server implements KeyspaceHost {
     if (Math.abs(drift) > CLOCK_STEP_MS) this.wallClockOffset += drift;
   }
 
-  private closeIdleClients(): void {
+  /** As Redis's clientsCron: notes each client's buffer sizes, closes the idle ones. */
+  private clientsCron(): void {
+    const now = Date.now();
     const timeout = this.config.get('timeout');
-    if (timeout === 0) return;
-    const deadline = Date.now() - timeout * 1000;
+    const deadline = timeout === 0 ? 0 : now - timeout * 1000;
     for (const client of this.clients.values()) {
+      this.clientPeaks.record(now, client.parser.bufferedBytes, client.outputBytes);
       // As Redis, a client waiting in a blocking command or inside MULTI is not idle.
       if (client.lastInteraction < deadline && client.multi === null && client.blocked === null) {
         client.log.info('closing idle client');

@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import pino from 'pino';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -214,4 +217,42 @@ export async function until(condition: () => boolean): Promise<void> {
 /** Reads as many bytes as `expected` has from `raw` and checks they are those. */
 export async function expectBytes(raw: RawClient, expected: string): Promise<void> {
   expect(await raw.expect(expected)).to.equal(expected);
+}
+
+/** nodis-server as `npm start` runs it, built next to this file. */
+export const SERVER_BIN = fileURLToPath(new URL('../bin/nodis-server.js', import.meta.url));
+
+/** A nodis-server in a process of its own (to measure its memory), listening on an ephemeral port. */
+export interface ServerProcess {
+  port: number;
+  child: ChildProcess;
+  /** Resident set size of the server process in bytes. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+export function startServerProcess(args: string[] = []): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--save', '', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`nodis-server exited with ${code} before it was ready: ${output}`)));
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const ready = /"port":(\d+).*Ready to accept connections/.exec(output);
+      if (ready === null) return;
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+      child.removeAllListeners('exit');
+      resolve({
+        port: Number(ready[1]),
+        child,
+        rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'latin1'))![1]) * 1024,
+        stop: () => new Promise((done) => {
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+  });
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { connect, errorOf, RawClient, startTestServer, until } from './helpers.js';
+import { Redis as IORedis } from 'ioredis';
+import { connect, errorOf, RawClient, startServerProcess, startTestServer, until } from './helpers.js';
 import type { Server } from '../src/index.js';
 
 const DEFAULT_LIMITS = 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60';
@@ -84,5 +85,58 @@ describe('client-output-buffer-limit', () => {
     await until(() => server.clients.size === clientsBefore - 1);
     expect(await redis.strlen('big')).to.equal(1_000_000);
     reader.close();
+  });
+
+  it('INFO reports the largest output and query buffers of the last seconds', async () => {
+    await redis.set('big', 'v'.repeat(1_000_000));
+    const reader = await RawClient.connect(server);
+    const writer = await RawClient.connect(server);
+    try {
+      reader.socket.pause();
+      for (let i = 0; i < 20; i++) reader.command('GET', 'big');
+      writer.send(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$200000\r\n${'p'.repeat(150_000)}`);
+      const recent = async (field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(await redis.info('clients'))![1]);
+      await until(() => server.clientPeaks.maxOutput >= 5_000_000 && server.clientPeaks.maxInput >= 150_000);
+      expect(await recent('client_recent_max_output_buffer')).to.be.at.least(5_000_000);
+      expect(await recent('client_recent_max_input_buffer')).to.be.within(150_000, 200_100);
+    } finally {
+      reader.close();
+      writer.close();
+    }
+  });
+
+  it('a flood to a subscriber that never reads: it is dropped, the server stays under 128 MB more RSS, others are served', async function () {
+    this.timeout(60_000);
+    const flooded = await startServerProcess();
+    const options = { port: flooded.port, host: '127.0.0.1', protocol: 2 as const, enableReadyCheck: false };
+    const publisher = new IORedis(options);
+    const bystander = new IORedis(options);
+    const subscriber = await RawClient.connect(flooded);
+    try {
+      subscriber.command('SUBSCRIBE', 'flood');
+      await subscriber.read(33);
+      subscriber.socket.pause();
+      const baseline = flooded.rss();
+      let peak = baseline;
+      const message = 'm'.repeat(64 * 1024);
+      // 256 MB offered in all, against the pubsub class's default limits (32 MB hard, 8 MB for 60 s soft).
+      for (let batch = 0; batch < 40; batch++) {
+        const pipeline = publisher.pipeline();
+        for (let i = 0; i < 100; i++) pipeline.publish('flood', message);
+        await pipeline.exec();
+        expect(await bystander.set(`k${batch}`, String(batch))).to.equal('OK');
+        expect(await bystander.get(`k${batch}`)).to.equal(String(batch));
+        peak = Math.max(peak, flooded.rss());
+      }
+      // The subscriber is gone: only the publisher and the bystander are left.
+      expect(await publisher.pubsub('NUMSUB', 'flood')).to.deep.equal(['flood', 0]);
+      expect(String(await publisher.info('clients'))).to.contain('connected_clients:2\r\n');
+      expect(peak - baseline).to.be.below(128 * 1024 * 1024);
+    } finally {
+      subscriber.close();
+      publisher.disconnect();
+      bystander.disconnect();
+      await flooded.stop();
+    }
   });
 });

@@ -164,9 +164,11 @@ describe('pub/sub', () => {
     const list = String(await redis.call('CLIENT', 'LIST'));
     expect(list).to.match(/flags=P .*sub=2 psub=1 ssub=0/);
     expect(String(await redis.info('stats'))).to.include('pubsub_channels:2').and.include('pubsub_patterns:2');
+    expect(String(await redis.info('clients'))).to.include('pubsub_clients:2\r\n');
     first.close();
     await until(() => server.pubsub.channels.get('a1')?.size === 1 && !server.pubsub.channels.has('b1'));
     expect(await redis.call('PUBSUB', 'NUMPAT')).to.equal(2);
+    expect(String(await redis.info('clients'))).to.include('pubsub_clients:1\r\n');
     expect(await redis.publish('a1', 'still')).to.equal(1);
   });
 
@@ -176,6 +178,20 @@ describe('pub/sub', () => {
     expect(await errorOf(redis.call('PSUBSCRIBE'))).to.equal(arityError('psubscribe'));
     expect(await errorOf(redis.call('PUBSUB', 'NUMPAT', 'x'))).to.equal(arityError('pubsub|numpat'));
     expect(await errorOf(redis.call('PUBSUB', 'NOPE'))).to.match(/^ERR unknown subcommand 'NOPE'/);
+  });
+
+  it('pubsub_clients counts connections subscribed to anything, until their last UNSUBSCRIBE or RESET', async () => {
+    const raw = await open();
+    raw.command('SSUBSCRIBE', 's');
+    raw.command('PSUBSCRIBE', 'p*');
+    await until(() => server.pubsub.subscribedClients === 1);
+    raw.command('SUNSUBSCRIBE');
+    raw.command('PING');
+    await until(() => server.pubsub.shardChannels.size === 0);
+    expect(server.pubsub.subscribedClients).to.equal(1);
+    raw.command('RESET');
+    await until(() => server.pubsub.subscribedClients === 0);
+    expect(String(await redis.info('clients'))).to.include('pubsub_clients:0\r\n');
   });
 
   it('ioredis subscribers receive messages and pattern messages', async () => {

@@ -84,15 +84,10 @@ export class KeyspaceEvents {
 
   constructor(private readonly publish: Publish) {}
 
-  /** Whether any event of `event`'s class would be published. */
-  wants(event: KeyEvent): boolean {
-    return (this.flags & EVENT_CLASSES[event]) !== 0;
-  }
-
   /** Publishes `event` on `key` of database `db` if its class is enabled. */
   notify(event: KeyEvent, key: string, db: number): void {
     const flags = this.flags;
-    if ((flags & EVENT_CLASSES[event]) === 0) return;
+    if (flags === 0 || (flags & EVENT_CLASSES[event]) === 0) return;
     if (flags & NOTIFY.keyspace) this.publish(`__keyspace@${db}__:${key}`, event);
     if (flags & NOTIFY.keyevent) this.publish(`__keyevent@${db}__:${event}`, key);
   }

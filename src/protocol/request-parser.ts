@@ -54,6 +54,11 @@ export class RequestParser {
 
   constructor(private readonly context: ParserContext) {}
 
+  /** Bytes received and not yet run: the unparsed input and the request in progress. */
+  get bufferedBytes(): number {
+    return this.requestBytes + this.buf.length - this.pos + this.heldBytes;
+  }
+
   feed(chunk: Buffer): void {
     const buffered = this.buf.length - this.pos;
     if (this.requestBytes + buffered + this.heldBytes + chunk.length > this.context.queryBufferLimit()) {
