@@ -10,6 +10,7 @@ import { replyHelp } from './help.js';
 /** What a running server does when a setting changes under it. */
 const SIDE_EFFECTS: Partial<Record<ConfigName, (server: Server) => void>> = {
   hz: (server) => server.scheduleCron(),
+  'client-output-buffer-limit': (server) => server.outputLimitsChanged(),
   loglevel: (server) => setLogLevel(server.log, server.config.get('loglevel')),
   'notify-keyspace-events': (server) => (server.keyspaceEvents.flags = server.config.get('notify-keyspace-events')),
 };

@@ -160,9 +160,11 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
    * make the server's memory grow without bound.
    */
   private enforceOutputLimit(): void {
+    const used = this.pendingBytes + this.socketBacklog;
+    // Below every limit of every class (the common case), there is nothing to check or reset.
+    if (used < this.server.smallestOutputLimit && this.softLimitSince === 0) return;
     const limit = this.server.config.get('client-output-buffer-limit')[this.subscriptions === null ? 'normal' : 'pubsub'];
     if (limit.hard === 0 && limit.soft === 0) return;
-    const used = this.pendingBytes + this.socketBacklog;
     let overLimit = limit.hard > 0 && used >= limit.hard;
     if (limit.soft > 0 && used >= limit.soft) {
       const now = Date.now();

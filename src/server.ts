@@ -67,6 +67,8 @@ export class Server implements KeyspaceHost {
    * per command and derives both the wall-clock time and the command's duration from it.
    */
   wallClockOffset = performance.timeOrigin;
+  /** The smallest non-zero client-output-buffer-limit of any class: output below it needs no check. */
+  smallestOutputLimit = Infinity;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off: keys then expire only when met. */
   activeExpireEnabled = true;
   /** Writes since the last save, for INFO and save points. */
@@ -95,6 +97,7 @@ export class Server implements KeyspaceHost {
   ) {
     this.table = new CommandTable(commands);
     this.keyspaceEvents.flags = config.get('notify-keyspace-events');
+    this.outputLimitsChanged();
     this.databases = Array.from({ length: config.get('databases') }, (_, i) => new Database(i, this));
     this.tcp = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.tcp.on('error', (error) => this.log.error({ err: error }, 'listener error'));
@@ -122,6 +125,12 @@ export class Server implements KeyspaceHost {
     this.scheduleCron();
     this.log.info({ version: VERSION, port: this.port, pid: process.pid, config: this.config.file || null }, 'Ready to accept connections');
     return this.port;
+  }
+
+  /** Takes a new client-output-buffer-limit into account. */
+  outputLimitsChanged(): void {
+    const limits = Object.values(this.config.get('client-output-buffer-limit')).flatMap((limit) => [limit.hard, limit.soft]);
+    this.smallestOutputLimit = Math.min(...limits.filter((bytes) => bytes > 0));
   }
 
   /** Restarts the periodic jobs at the current `hz`. */
@@ -155,7 +164,9 @@ export class Server implements KeyspaceHost {
   private readonly pendingWrites: Client[] = [];
   private readonly writeAllPending = (): void => {
     const clients = this.pendingWrites;
-    for (let i = 0; i < clients.length; i++) clients[i].writePending();
+    // Newest first, as Redis's clients_pending_write: a publisher, queued when its burst ended, is
+    // answered before the subscribers it fed, so its next requests arrive while they are written.
+    for (let i = clients.length - 1; i >= 0; i--) clients[i].writePending();
     clients.length = 0;
   };
 
