@@ -209,4 +209,75 @@ describe('pub/sub', () => {
       subscriber.disconnect();
     }
   });
+
+  it('pattern edge cases (as redis-server 7.0 answers them): classes, negation, ranges, escapes, ?, *, empty and long channels', async () => {
+    const raw = await open();
+    const patterns = ['a[bc]d', 'a[^b]d', 'a\\*d', '*', 'x?', '[a-c]*z', 'h[\\]]', ''];
+    raw.command('PSUBSCRIBE', ...patterns);
+    await raw.readLines(patterns.length * 6);
+    const receivers = async (channel: string) => redis.publish(channel, 'm');
+    // '*' matches every channel, the empty one included; as in Redis, the empty pattern matches nothing.
+    expect(await receivers('')).to.equal(1);
+    expect(await receivers('abd')).to.equal(2);
+    expect(await receivers('acd')).to.equal(3);
+    expect(await receivers('a*d')).to.equal(3);
+    expect(await receivers('axd')).to.equal(2);
+    expect(await receivers('x')).to.equal(1);
+    expect(await receivers('xy')).to.equal(2);
+    expect(await receivers('bz')).to.equal(2);
+    expect(await receivers('b' + 'y'.repeat(10_000) + 'z')).to.equal(2);
+    expect(await receivers('h]')).to.equal(2);
+    expect(await redis.call('PUBSUB', 'NUMPAT')).to.equal(patterns.length);
+  });
+
+  it('one publisher\'s messages arrive in the order published, to every subscriber', async () => {
+    const [first, second] = [await open(), await open(true)];
+    first.command('SUBSCRIBE', 'seq');
+    second.command('SUBSCRIBE', 'seq');
+    await until(() => server.pubsub.channels.get('seq')?.size === 2);
+    await first.readLines(6);
+    await second.readLines(6);
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 1000; i++) pipeline.publish('seq', String(i));
+    await pipeline.exec();
+    for (const raw of [first, second]) {
+      const lines = await raw.readLines(7000);
+      const messages = lines.filter((_, i) => i % 7 === 6);
+      expect(messages).to.deep.equal(Array.from({ length: 1000 }, (_, i) => String(i)));
+    }
+  });
+
+  it('a publish hands every subscriber of a protocol the same encoded frame, not a copy each', async () => {
+    const raws = [await open(), await open(), await open(), await open(true), await open(true)];
+    for (const raw of raws) raw.command('SUBSCRIBE', 'shared');
+    await until(() => server.pubsub.channels.get('shared')?.size === 5);
+    const sent = new Map<number, Buffer>();
+    const spied = [...server.pubsub.channels.get('shared')!];
+    for (const client of spied) client.send = (chunk: Buffer) => void sent.set(client.id, chunk);
+    expect(await redis.publish('shared', 'payload')).to.equal(5);
+    const frames = spied.map((client) => sent.get(client.id)!);
+    const resp2 = frames.filter((_, i) => spied[i].resp === 2);
+    const resp3 = frames.filter((_, i) => spied[i].resp === 3);
+    expect(new Set(resp2).size).to.equal(1);
+    expect(new Set(resp3).size).to.equal(1);
+    expect(resp2[0].toString('latin1')).to.equal(frame(['message', 'shared', 'payload']));
+    expect(resp3[0].toString('latin1')).to.equal(frame(['message', 'shared', 'payload'], '>'));
+  });
+
+  it('an ioredis RESP3 subscriber receives messages and may run commands meanwhile', async () => {
+    const subscriber = connect(server);
+    try {
+      const received: string[] = [];
+      subscriber.on('message', (channel: string, message: string) => received.push(`${channel}:${message}`));
+      await subscriber.subscribe('resp3room');
+      expect(await subscriber.set('k', 'v')).to.equal('OK');
+      expect(await redis.publish('resp3room', 'hello')).to.equal(1);
+      await until(() => received.length === 1);
+      expect(received).to.deep.equal(['resp3room:hello']);
+      expect(await subscriber.get('k')).to.equal('v');
+    } finally {
+      subscriber.disconnect();
+      await redis.del('k');
+    }
+  });
 });

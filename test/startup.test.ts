@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, StartupConfigError } from '../src/config.js';
+import { formatEventFlags } from '../src/keyspace/events.js';
 
 const BIN = fileURLToPath(new URL('../bin/nodis-server.js', import.meta.url));
 
@@ -60,7 +61,7 @@ describe('start-up and configuration', () => {
 
   it('reads a config file in redis.conf syntax, then command-line overrides', () => {
     const file = join(dir, 'nodis.conf');
-    writeFileSync(file, '# comment\nport 7000\nrequirepass "a secret"\nsave 900 1\nsave 300 10\nproto-max-bulk-len 2mb\n\n');
+    writeFileSync(file, '# comment\nport 7000\nrequirepass "a secret"\nsave 900 1\nsave 300 10\nproto-max-bulk-len 2mb\nnotify-keyspace-events "Elx"\n\n');
     const config = loadConfig([file, '--port', '7001', '--databases', '4']);
     expect(config.file).to.equal(file);
     expect(config.get('port')).to.equal(7001);
@@ -68,6 +69,7 @@ describe('start-up and configuration', () => {
     expect(config.get('save')).to.equal('900 1 300 10');
     expect(config.get('databases')).to.equal(4);
     expect(config.get('proto-max-bulk-len')).to.equal(2 * 1024 * 1024);
+    expect(formatEventFlags(config.get('notify-keyspace-events'))).to.equal('lxE');
   });
 
   it('--save "" disables save points', () => {
@@ -80,6 +82,7 @@ describe('start-up and configuration', () => {
     expect(() => loadConfig(['--port', '70000'])).to.throw(StartupConfigError, /between 0 and 65535/);
     expect(() => loadConfig(['--protected-mode', 'maybe'])).to.throw(StartupConfigError, /'yes' or 'no'/);
     expect(() => loadConfig(['--save', '900'])).to.throw(StartupConfigError, /Invalid save parameters/);
+    expect(() => loadConfig(['--notify-keyspace-events', 'KEq'])).to.throw(StartupConfigError, /Invalid event class character/);
     expect(() => loadConfig([join(dir, 'missing.conf')])).to.throw(StartupConfigError, /can't open config file/);
     const file = join(dir, 'bad.conf');
     writeFileSync(file, 'port 7000\nfrobnicate yes\n');
