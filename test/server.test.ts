@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ALL_BYTES, connect, expectReply, RawClient, startTestServer } from './helpers.js';
+import { ALL_BYTES, connect, expectReply, RawClient, startTestServer, until } from './helpers.js';
 import type { Server } from '../src/index.js';
 
 describe('server commands', () => {
@@ -122,9 +122,29 @@ describe('server commands', () => {
   it('DEBUG unknown subcommands and HELP', async () => {
     await expectReply(raw, ['DEBUG', 'Foo'], "-ERR unknown subcommand or wrong number of arguments for 'Foo'. Try DEBUG HELP.\r\n");
     await expectReply(raw, ['DEBUG', 'SLEEP'], "-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n");
+    await expectReply(raw, ['DEBUG', 'SET-ACTIVE-EXPIRE'], "-ERR unknown subcommand or wrong number of arguments for 'SET-ACTIVE-EXPIRE'. Try DEBUG HELP.\r\n");
     const help = (await r.call('debug', 'help')) as string[];
     expect(help[0]).to.equal('DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
-    expect(help).to.include('SLEEP <seconds>');
+    expect(help).to.include('SLEEP <seconds>').and.include('SET-ACTIVE-EXPIRE <0|1>');
+  });
+
+  it('DEBUG SET-ACTIVE-EXPIRE 0 leaves expired keys to be removed when met; 1 (or any non-zero integer) resumes the cycle', async () => {
+    await expectReply(raw, ['DEBUG', 'set-active-expire', '0'], '+OK\r\n');
+    try {
+      await r.set('stale', 'v', 'PX', 1);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(server.databases[0].dict.has('stale')).to.equal(true);
+      expect(await r.get('stale')).to.equal(null);
+      expect(server.databases[0].dict.has('stale')).to.equal(false);
+      await r.set('stale', 'v', 'PX', 1);
+      await expectReply(raw, ['DEBUG', 'SET-ACTIVE-EXPIRE', '7'], '+OK\r\n');
+      await until(() => !server.databases[0].dict.has('stale'));
+      // As atoi: text that is not a number counts as 0.
+      await expectReply(raw, ['DEBUG', 'SET-ACTIVE-EXPIRE', 'no'], '+OK\r\n');
+      expect(server.activeExpireEnabled).to.equal(false);
+    } finally {
+      await expectReply(raw, ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'], '+OK\r\n');
+    }
   });
 
   it('FUNCTION LIST and FUNCTION FLUSH with no functions', async () => {
