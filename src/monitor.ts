@@ -21,13 +21,9 @@ export function feedMonitors(client: Client, command: Command, argv: readonly st
   const redacted = redactedArguments(command, argv);
   for (let i = 0; i < argv.length; i++) line += ' ' + (redacted.has(i) ? REDACTED : quote(argv[i]));
   const bytes = Buffer.from(line + '\r\n', 'latin1');
-  const writer = server.writer;
   for (const monitor of server.monitors) {
     // As Redis, nothing more reaches a connection that is closing (a monitor's own QUIT).
-    if (monitor.closeAfterReply) continue;
-    // A monitor sees its own commands after their replies.
-    if (monitor === writer.target) writer.flush();
-    monitor.send(bytes);
+    if (!monitor.closeAfterReply) server.sendAside(monitor, bytes);
   }
 }
 

@@ -27,16 +27,11 @@ function encodeFrame(items: readonly string[], type: '*' | '>'): Buffer {
   return bytes;
 }
 
-/**
- * Hands `frame` to each of `receivers`. A receiver whose own command is publishing (RESP3 lets
- * a connection listen and write) first gets the replies written before it, so order holds.
- */
+/** Hands `frame` to each of `receivers`, the publishing client included when it listens (RESP3). */
 function deliver(server: Server, receivers: Iterable<Client>, frame: Frame): number {
-  const writer = server.writer;
   let count = 0;
   for (const receiver of receivers) {
-    if (receiver === writer.target) writer.flush();
-    receiver.send(frame.for(receiver.resp));
+    server.sendAside(receiver, frame.for(receiver.resp));
     count++;
   }
   return count;

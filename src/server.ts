@@ -253,6 +253,15 @@ export class Server implements KeyspaceHost {
     if (previous !== null) writer.begin(previous);
   }
 
+  /**
+   * Sends out-of-band bytes (a published message, a MONITOR line) to `client`, after the replies
+   * the writer still holds for it, so that a client receiving its own messages sees them in order.
+   */
+  sendAside(client: Client, bytes: Buffer): void {
+    if (client === this.writer.target) this.writer.flush();
+    client.send(bytes);
+  }
+
   /** Goes on with a client's pipelined input once it is no longer blocked, after the current command. */
   resumeInput(client: Client): void {
     setImmediate(() => {
