@@ -35,13 +35,19 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
+  // As Redis: a signal shuts down like SHUTDOWN (saving when save points are set), and a save
+  // that fails keeps the server running rather than lose the data.
   const stop = (signal: string) => {
     server.log.info({ signal }, 'Received signal, scheduling shutdown');
+    if (!server.persistence.prepareForShutdown(false, false)) {
+      server.log.warn(`${signal} received but errors trying to shut down the server, check the logs for more information`);
+      return;
+    }
     void server.shutdown().then(() => process.exit(0));
   };
   server.onShutdownRequest = () => void server.shutdown().then(() => process.exit(0));
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 void main();

@@ -61,6 +61,15 @@ export function keyModified(client: Client, db: Database, key: string, event: Ke
   server.keyspaceEvents.notify(event, key, db.id);
 }
 
+/**
+ * Logs the running write to the append-only file as these commands instead of its own
+ * arguments (Redis's rewriteClientCommandVector / alsoPropagate): absolute TTLs for relative
+ * ones, the members SPOP picked, the pop a blocking command was served.
+ */
+export function propagateAs(client: Client, ...commands: string[][]): void {
+  client.propagation = commands;
+}
+
 /** A further keyspace event of a write whose bookkeeping keyModified did (SET's `expire`, a `del`). */
 export function notify(client: Client, db: Database, key: string, event: KeyEvent): void {
   client.server.keyspaceEvents.notify(event, key, db.id);

@@ -4,7 +4,7 @@ import { Err, fail } from '../src/errors.js';
 import { HashValue } from '../src/datatypes/hash.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../src/datatypes/int64.js';
 import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from '../src/datatypes/long-double.js';
-import { collectionModified, readCollection, writableCollection } from './access.js';
+import { collectionModified, propagateAs, readCollection, writableCollection } from './access.js';
 import { cursorArg, isOption, repeatedPicks } from './arguments.js';
 import { scanCollection } from './scan.js';
 
@@ -180,6 +180,8 @@ function storeField(client: Client, argv: string[], value: string, event: 'hincr
   hash.set(argv[2], value);
   hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
   collectionModified(client, client.db, argv[1], hash, event);
+  // HINCRBYFLOAT's sum depends on float formatting: replay the result, as Redis does.
+  if (event === 'hincrbyfloat') propagateAs(client, ['HSET', argv[1], argv[2], value]);
 }
 
 /**

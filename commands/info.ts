@@ -120,25 +120,56 @@ function memorySection(server: Server): string[] {
   ];
 }
 
-function persistenceSection(server: Server): string[] {
+/** INFO's aof_* fields, with the file's sizes while it is on, as Redis's genRedisInfoString. */
+function appendOnlyFields(server: Server): string[] {
+  const aof = server.persistence.aof;
+  const rewriteStartedAt = aof?.rewriteStartedAt ?? null;
+  const fields = [
+    `aof_enabled:${aof === null ? 0 : 1}`,
+    `aof_rewrite_in_progress:${rewriteStartedAt === null ? 0 : 1}`,
+    `aof_rewrite_scheduled:${aof?.rewriteScheduled ? 1 : 0}`,
+    `aof_last_rewrite_time_sec:${aof?.lastRewriteSeconds ?? -1}`,
+    `aof_current_rewrite_time_sec:${rewriteStartedAt === null ? -1 : Math.round((Date.now() - rewriteStartedAt) / 1000)}`,
+    `aof_last_bgrewrite_status:${aof === null || aof.lastRewriteOk ? 'ok' : 'err'}`,
+    `aof_rewrites:${aof?.rewrites ?? 0}`,
+    `aof_last_write_status:${aof === null || aof.lastWriteOk ? 'ok' : 'err'}`,
+  ];
+  if (aof !== null) fields.push(`aof_current_size:${aof.size}`, `aof_base_size:${aof.baseSize}`, 'aof_pending_rewrite:0', 'aof_buffer_length:0', 'aof_pending_bio_fsync:0', 'aof_delayed_fsync:0');
+  return fields;
+}
+
+/** INFO's loading fields: loading:0, or loading:1 and the progress, as Redis's genRedisInfoString. */
+function loadingFields(server: Server): string[] {
+  const loading = server.persistence.loading;
+  if (loading === null) return ['loading:0'];
+  const elapsed = (Date.now() - loading.startedAt) / 1000;
+  const share = loading.totalBytes === 0 ? 0 : loading.loadedBytes / loading.totalBytes;
+  const eta = share === 0 ? 1 : Math.round((elapsed / share) * (1 - share));
   return [
-    'loading:0',
+    'loading:1',
+    `loading_start_time:${Math.floor(loading.startedAt / 1000)}`,
+    `loading_total_bytes:${loading.totalBytes}`,
+    'loading_rdb_used_mem:0',
+    `loading_loaded_bytes:${loading.loadedBytes}`,
+    `loading_loaded_perc:${(share * 100).toFixed(2)}`,
+    `loading_eta_seconds:${eta}`,
+  ];
+}
+
+function persistenceSection(server: Server): string[] {
+  const persistence = server.persistence;
+  const bgsaveStartedAt = persistence.backgroundSaveStartedAt;
+  return [
+    ...loadingFields(server),
     'async_loading:0',
     `rdb_changes_since_last_save:${server.dirty}`,
-    'rdb_bgsave_in_progress:0',
-    `rdb_last_save_time:${server.lastSave}`,
-    'rdb_last_bgsave_status:ok',
-    'rdb_last_bgsave_time_sec:-1',
-    'rdb_current_bgsave_time_sec:-1',
-    'rdb_saves:0',
-    `aof_enabled:${server.config.get('appendonly') ? 1 : 0}`,
-    'aof_rewrite_in_progress:0',
-    'aof_rewrite_scheduled:0',
-    'aof_last_rewrite_time_sec:-1',
-    'aof_current_rewrite_time_sec:-1',
-    'aof_last_bgrewrite_status:ok',
-    'aof_rewrites:0',
-    'aof_last_write_status:ok',
+    `rdb_bgsave_in_progress:${bgsaveStartedAt === null ? 0 : 1}`,
+    `rdb_last_save_time:${persistence.lastSave}`,
+    `rdb_last_bgsave_status:${persistence.lastBgsaveOk ? 'ok' : 'err'}`,
+    `rdb_last_bgsave_time_sec:${persistence.lastBgsaveSeconds}`,
+    `rdb_current_bgsave_time_sec:${bgsaveStartedAt === null ? -1 : Math.round((Date.now() - bgsaveStartedAt) / 1000)}`,
+    `rdb_saves:${persistence.saves}`,
+    ...appendOnlyFields(server),
   ];
 }
 

@@ -6,7 +6,8 @@ import type { Database } from '../src/keyspace/database.js';
 import { copyValue, isString, refCount, stringEncoding, typeName, type RedisValue } from '../src/keyspace/values.js';
 import { cursorArg, integerArg, isOption } from './arguments.js';
 import { INT64_MAX, parseInt64 } from '../src/datatypes/int64.js';
-import { keyModified } from './access.js';
+import { keyModified, propagateAs } from './access.js';
+import { createDumpPayload, decodeDumpPayload, verifyDumpPayload } from '../persistence/dump-payload.js';
 import { replyScan, scanOptions } from './scan.js';
 import { replyHelp } from './help.js';
 
@@ -241,9 +242,12 @@ function expireGeneric(client: Client, argv: string[], base: number, seconds: bo
   if (whenMs <= client.server.now()) {
     db.delete(key);
     keyModified(client, db, key, 'del');
+    propagateAs(client, ['DEL', key]);
   } else {
     db.setExpire(key, whenMs);
     keyModified(client, db, key, 'expire');
+    // Every form replays as the absolute time it set.
+    propagateAs(client, ['PEXPIREAT', key, String(whenMs)]);
   }
   client.reply.integer(1);
 }
@@ -320,6 +324,69 @@ function persist(client: Client, argv: string[]): void {
   client.reply.integer(1);
 }
 
+/** DUMP key: the value in Redis's serialized form, or nil. */
+function dump(client: Client, argv: string[]): void {
+  const value = client.db.lookupRead(argv[1]);
+  client.reply.bulkOrNull(value === undefined ? null : createDumpPayload(value, client.server.config.get('rdbcompression')));
+}
+
+/**
+ * RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency], checked
+ * in Redis's order: options, then an existing key, the TTL, the payload's version and checksum,
+ * and its contents. A TTL already past creates nothing (and removes what REPLACE replaced).
+ */
+function restore(client: Client, argv: string[]): void {
+  let replace = false;
+  let absolute = false;
+  let idle = false;
+  let frequency = false;
+  for (let i = 4; i < argv.length; i++) {
+    const more = i + 1 < argv.length;
+    if (isOption(argv[i], 'REPLACE')) {
+      replace = true;
+    } else if (isOption(argv[i], 'ABSTTL')) {
+      absolute = true;
+    } else if (isOption(argv[i], 'IDLETIME') && more && !frequency) {
+      if (integerArg(argv[++i]) < 0) fail('ERR Invalid IDLETIME value, must be >= 0');
+      idle = true;
+    } else if (isOption(argv[i], 'FREQ') && more && !idle) {
+      const freq = integerArg(argv[++i]);
+      if (freq < 0 || freq > 255) fail('ERR Invalid FREQ value, must be >= 0 and <= 255');
+      frequency = true;
+    } else {
+      fail(Err.syntax);
+    }
+  }
+  const db = client.db;
+  const key = argv[1];
+  if (!replace && db.lookup(key) !== undefined) fail('BUSYKEY Target key name already exists.');
+  let ttl = integerArg(argv[2]);
+  if (ttl < 0) fail('ERR Invalid TTL value, must be >= 0');
+  const payload = Buffer.from(argv[3], 'latin1');
+  if (!verifyDumpPayload(payload)) fail('ERR DUMP payload version or checksum are wrong');
+  let value: RedisValue;
+  try {
+    value = decodeDumpPayload(payload, client.server.persistence.loadLimits());
+  } catch {
+    fail('ERR Bad data format');
+  }
+  const replaced = replace && db.delete(key);
+  if (ttl !== 0 && !absolute) ttl += client.server.now();
+  if (ttl !== 0 && ttl <= client.server.now()) {
+    if (replaced) {
+      keyModified(client, db, key, 'del');
+      propagateAs(client, ['DEL', key]);
+    }
+    client.reply.ok();
+    return;
+  }
+  db.set(key, value);
+  if (ttl !== 0) db.setExpire(key, ttl);
+  keyModified(client, db, key, 'restore');
+  if (ttl !== 0 && !absolute) propagateAs(client, ['RESTORE', key, String(ttl), argv[3], 'ABSTTL', ...(replace ? ['REPLACE'] : [])]);
+  client.reply.ok();
+}
+
 /** The value an OBJECT subcommand inspects; replies null and returns undefined when missing. */
 function objectLookup(client: Client, key: string): RedisValue | undefined {
   const value = client.db.lookupRead(key);
@@ -383,6 +450,8 @@ export const keyCommands: CommandSpec[] = [
   { ...generic, name: 'rename', arity: 3, flags: ['write'], keys: [1, 2, 1], since: '1.0.0', summary: 'Renames a key and overwrites the destination.', complexity: 'O(1)', handler: rename },
   { ...generic, name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: [1, 2, 1], since: '1.0.0', summary: 'Renames a key only when the target key name doesn\'t exist.', complexity: 'O(1)', handler: renameNx },
   { ...generic, name: 'copy', arity: -3, flags: ['write', 'denyoom'], keys: [1, 2, 1], since: '6.2.0', summary: 'Copies the value of a key to a new key.', complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.', handler: copy },
+  { ...generic, name: 'dump', arity: 2, flags: ['readonly'], keys: [1, 1, 1], since: '2.6.0', summary: 'Returns a serialized representation of the value stored at a key.', complexity: 'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).', handler: dump },
+  { ...generic, name: 'restore', arity: -4, flags: ['write', 'denyoom'], keys: [1, 1, 1], since: '2.6.0', summary: 'Creates a key from the serialized representation of a value.', complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).', handler: restore },
   { ...generic, name: 'move', arity: 3, flags: ['write', 'fast'], keys: [1, 1, 1], since: '1.0.0', summary: 'Moves a key to another database.', complexity: 'O(1)', handler: move },
   { ...generic, name: 'expire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], since: '1.0.0', summary: 'Sets the expiration time of a key in seconds.', complexity: 'O(1)', handler: expire },
   { ...generic, name: 'pexpire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], since: '2.6.0', summary: 'Sets the expiration time of a key in milliseconds.', complexity: 'O(1)', handler: pexpire },

@@ -2,7 +2,7 @@ import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { ListValue } from '../src/datatypes/list.js';
 import { parseInt64 } from '../src/datatypes/int64.js';
-import { collectionModified, keyModified, readCollection, writableCollection } from './access.js';
+import { collectionModified, keyModified, propagateAs, readCollection, writableCollection } from './access.js';
 import { blockingTimeoutArg, integerArg, isOption, parseInteger } from './arguments.js';
 import { keyToServe, multiPopTarget } from './pop.js';
 import { Err, fail } from '../src/errors.js';
@@ -78,7 +78,10 @@ function replyPopped(client: Client, key: string, list: ListValue, head: boolean
   const n = Math.min(count, list.size);
   client.reply.arrayHeader(n);
   for (let i = 0; i < n; i++) client.reply.bulk(popOne(list, head));
-  if (n > 0) collectionModified(client, client.db, key, list, head ? 'lpop' : 'rpop', n);
+  if (n === 0) return;
+  collectionModified(client, client.db, key, list, head ? 'lpop' : 'rpop', n);
+  // LMPOP and BLMPOP replay as the pop they made.
+  propagateAs(client, [head ? 'LPOP' : 'RPOP', key, String(n)]);
 }
 
 /** A count as Redis's getPositiveLongFromObjectOrReply reads it: 0 or more, else `error`. */
@@ -317,6 +320,8 @@ function moveGeneric(client: Client, argv: string[], fromHead: boolean, toHead: 
   // Signalled as written (dirty counts the move once): its waiters, a BLMOVE chain, are served next.
   keyModified(client, db, destination, toHead ? 'lpush' : 'rpush', 0);
   collectionModified(client, db, source, from, fromHead ? 'lpop' : 'rpop');
+  // RPOPLPUSH, BLMOVE and BRPOPLPUSH replay as the LMOVE they made.
+  propagateAs(client, ['LMOVE', source, destination, fromHead ? 'LEFT' : 'RIGHT', toHead ? 'LEFT' : 'RIGHT']);
   client.reply.bulk(value);
 }
 
@@ -352,6 +357,7 @@ function blockingPopGeneric(client: Client, argv: string[], head: boolean): void
   client.reply.bulk(key);
   client.reply.bulk(popOne(list, head));
   collectionModified(client, client.db, key, list, head ? 'lpop' : 'rpop');
+  propagateAs(client, [head ? 'LPOP' : 'RPOP', key]);
 }
 
 /** BLPOP key [key ...] timeout */

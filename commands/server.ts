@@ -60,7 +60,54 @@ function time(client: Client): void {
 
 /** LASTSAVE */
 function lastsave(client: Client): void {
-  client.reply.integer(client.server.lastSave);
+  client.reply.integer(client.server.persistence.lastSave);
+}
+
+/** SAVE: the snapshot written at once, blocking everything else as in Redis. */
+function save(client: Client): void {
+  const persistence = client.server.persistence;
+  if (persistence.backgroundSaveStartedAt !== null) fail('ERR Background save already in progress');
+  try {
+    persistence.save();
+  } catch {
+    fail('ERR');
+  }
+  client.reply.ok();
+}
+
+/** BGSAVE [SCHEDULE]: inside a transaction the save is scheduled, as Redis does while in EXEC. */
+function bgsave(client: Client, argv: string[]): void {
+  if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) fail(Err.syntax);
+  const persistence = client.server.persistence;
+  if (persistence.backgroundSaveStartedAt !== null) fail('ERR Background save already in progress');
+  if (client.multi !== null || persistence.snapshotBusy) {
+    if (client.multi === null && argv.length === 1) {
+      fail("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+    }
+    persistence.scheduled = true;
+    client.reply.simple('Background saving scheduled');
+    return;
+  }
+  persistence.startBackgroundSave();
+  client.reply.simple('Background saving started');
+}
+
+/**
+ * BGREWRITEAOF: compacts the append-only file in the background; scheduled while a background
+ * save runs or inside a transaction, as Redis does.
+ */
+function bgrewriteaof(client: Client): void {
+  const persistence = client.server.persistence;
+  const aof = persistence.aof;
+  if (aof === null) fail('ERR Background append only file rewriting needs appendonly yes');
+  if (aof.rewriteStartedAt !== null) fail('ERR Background append only file rewriting already in progress');
+  if (client.multi !== null || persistence.snapshotBusy) {
+    aof.rewriteScheduled = true;
+    client.reply.simple('Background append only file rewriting scheduled');
+    return;
+  }
+  aof.startRewrite();
+  client.reply.simple('Background append only file rewriting started');
 }
 
 /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] */
@@ -78,8 +125,10 @@ function shutdown(client: Client, argv: string[]): void {
   if ((save && nosave) || (abort && argv.length > 2)) fail(Err.syntax);
   // Shutdowns here are immediate, so one is never in progress to abort.
   if (abort) fail('ERR No shutdown in progress.');
-  client.server.log.warn({ client: client.id }, 'User requested shutdown');
-  client.server.onShutdownRequest();
+  const server = client.server;
+  server.log.warn({ client: client.id }, 'User requested shutdown');
+  if (!server.persistence.prepareForShutdown(save, nosave)) fail('ERR Errors trying to SHUTDOWN. Check logs.');
+  server.onShutdownRequest();
 }
 
 /**
@@ -94,11 +143,13 @@ function monitor(client: Client): void {
   client.reply.ok();
 }
 
-/** DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP */
+/** DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG RELOAD | DEBUG HELP */
 function debug(client: Client, argv: string[]): void {
   const sub = argv[1].toUpperCase();
   if (sub === 'HELP' && argv.length === 2) {
     replyHelp(client, 'debug', [
+      'RELOAD',
+      '    Save the RDB on disk and reload it back to memory.',
       'SET-ACTIVE-EXPIRE <0|1>',
       '    Setting it to 0 disables expiring keys in background when they are not',
       '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -106,6 +157,16 @@ function debug(client: Client, argv: string[]): void {
       'SLEEP <seconds>',
       '    Stop the server for <seconds>. Decimals allowed.',
     ]);
+    return;
+  }
+  if (sub === 'RELOAD' && argv.length === 2) {
+    try {
+      client.server.persistence.reload();
+    } catch (error) {
+      client.server.log.warn({ err: error }, 'DEBUG RELOAD failed');
+      fail('ERR Error trying to load the RDB dump, check server logs.');
+    }
+    client.reply.ok();
     return;
   }
   if (sub === 'SET-ACTIVE-EXPIRE' && argv.length === 3) {
@@ -197,6 +258,9 @@ export const serverCommands: CommandSpec[] = [
   { ...server, name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)', handler: time },
   { ...server, name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)', handler: lastsave },
   { ...server, name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)', handler: shutdown },
+  { ...server, name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], since: '1.0.0', summary: 'Synchronously saves the database(s) to disk.', complexity: 'O(N) where N is the total number of keys in all databases', handler: save },
+  { ...server, name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], since: '1.0.0', summary: 'Asynchronously saves the database(s) to disk.', complexity: 'O(1)', handler: bgsave },
+  { ...server, name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], since: '1.0.0', summary: 'Asynchronously rewrites the append-only file to disk.', complexity: 'O(1)', handler: bgrewriteaof },
   { ...server, name: 'monitor', arity: 1, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'Listens for all requests received by the server in real-time.', handler: monitor },
   { ...server, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands.', complexity: 'Depends on subcommand.', handler: debug },
   { ...server, group: 'generic', name: 'wait', arity: 3, flags: ['blocking'], since: '3.0.0', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', complexity: 'O(1)', handler: wait },

@@ -3,7 +3,7 @@ import type { CommandSpec } from '../src/command.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { Err, fail } from '../src/errors.js';
 import type { KeyEvent } from '../src/keyspace/events.js';
-import { collectionModified, keyModified, notify, readCollection, writableCollection } from './access.js';
+import { collectionModified, keyModified, notify, propagateAs, readCollection, writableCollection } from './access.js';
 import { cursorArg, isOption, parseInteger, repeatedPicks } from './arguments.js';
 import { scanCollection } from './scan.js';
 
@@ -113,6 +113,8 @@ function spop(client: Client, argv: string[]): void {
     }
     const member = set.popRandom();
     collectionModified(client, db, key, set, 'spop');
+    // The pick is random: replay the removal of what was picked, as Redis does.
+    propagateAs(client, ['SREM', key, member]);
     client.reply.bulk(member);
     return;
   }
@@ -130,22 +132,26 @@ function spop(client: Client, argv: string[]): void {
     db.delete(key);
     keyModified(client, db, key, 'spop', size);
     notify(client, db, key, 'del');
+    propagateAs(client, ['DEL', key]);
     return;
   }
   const remaining = size - count;
+  let popped: string[];
   if (remaining * SPOP_MOVE_RATIO > count) {
-    client.reply.setHeader(count);
-    for (let i = 0; i < count; i++) client.reply.bulk(set.popRandom());
+    popped = new Array<string>(count);
+    for (let i = 0; i < count; i++) popped[i] = set.popRandom();
   } else {
     // Few stay: move the ones that stay into a new set (its encoding chosen afresh, so a
     // hashtable may become an intset) and reply what is left in the old one.
     const kept = new SetValue();
     const max = maxIntsetEntries(client);
     for (let i = 0; i < remaining; i++) kept.add(set.popRandom(), max);
-    replySet(client, set.list());
+    popped = [...set.list()];
     db.set(key, kept, true);
   }
+  replySet(client, popped);
   keyModified(client, db, key, 'spop', count);
+  propagateAs(client, ['SREM', key, ...popped]);
 }
 
 /** The one int64 that SRANDMEMBER's count range (-LONG_MAX..LONG_MAX) leaves out. */

@@ -8,7 +8,7 @@ import { lcsTableBytes, longestCommonSubsequence } from '../src/datatypes/lcs.js
 import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from '../src/datatypes/long-double.js';
 import { integerArg, isOption, parseInteger } from './arguments.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../src/datatypes/int64.js';
-import { keyModified, notify, readString, writableString } from './access.js';
+import { keyModified, notify, propagateAs, readString, writableString } from './access.js';
 
 /** Up to this length APPEND concatenates strings; longer values grow in a Buffer with room, as sds does. */
 const APPEND_AS_STRING_MAX = 16 * 1024;
@@ -121,6 +121,8 @@ function setGeneric(client: Client, key: string, value: string, flags: number, e
   if (when !== undefined) {
     db.setExpire(key, when);
     notify(client, db, key, 'expire');
+    // SET EX/PX/EXAT, SETEX and PSETEX replay with the absolute time they set.
+    propagateAs(client, ['SET', key, value, 'PXAT', String(when)]);
   }
   if (flags & GET) return;
   if (replies === SetReply.OneOrZero) client.reply.integer(1);
@@ -189,11 +191,14 @@ function getex(client: Client, argv: string[]): void {
     // An absolute time already past deletes the key, as Redis does.
     db.delete(key);
     keyModified(client, db, key, 'del');
+    propagateAs(client, ['DEL', key]);
   } else if (when !== undefined) {
     db.setExpire(key, when);
     keyModified(client, db, key, 'expire');
+    propagateAs(client, ['PEXPIREAT', key, String(when)]);
   } else if (flags & PERSIST && db.persist(key)) {
     keyModified(client, db, key, 'persist');
+    propagateAs(client, ['PERSIST', key]);
   }
 }
 
@@ -369,6 +374,8 @@ function incrbyfloat(client: Client, argv: string[]): void {
   const text = formatLongDouble(sum);
   db.set(key, text, true);
   keyModified(client, db, key, 'incrbyfloat');
+  // The sum depends on float formatting: replay the result, as Redis does.
+  propagateAs(client, ['SET', key, text, 'KEEPTTL']);
   client.reply.bulk(text);
 }
 

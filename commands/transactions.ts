@@ -40,11 +40,16 @@ function exec(client: Client): void {
   client.unwatchAll();
   reply.arrayHeader(queued.length);
   // The dispatcher froze server.commandTime when EXEC started: every queued command sees it.
-  const monitors = client.server.monitors;
+  const server = client.server;
+  const monitors = server.monitors;
+  // In the append-only file the transaction's writes sit between MULTI and EXEC: replayed whole or not at all.
+  const aof = server.persistence.aof;
+  aof?.beginTransaction();
   for (const { command, argv } of queued) {
     call(client, command, argv);
     if (monitors.size !== 0) feedMonitors(client, command, argv);
   }
+  aof?.endTransaction(client.db.id);
   client.discardTransaction();
 }
 

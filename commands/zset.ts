@@ -13,7 +13,7 @@ import {
 import {
   ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue,
 } from '../src/datatypes/zset.js';
-import { collectionModified, keyModified, readCollection, writableCollection } from './access.js';
+import { collectionModified, keyModified, propagateAs, readCollection, writableCollection } from './access.js';
 import { blockingTimeoutArg, cursorArg, doubleArg, integerArg, isOption, repeatedPicks } from './arguments.js';
 import { keyToServe, multiPopTarget } from './pop.js';
 import { scanCollection } from './scan.js';
@@ -464,6 +464,8 @@ function popGeneric(client: Client, key: string, max: boolean, count: number, ne
     reply.double(node.score);
   }
   collectionModified(client, db, key, zset, max ? 'zpopmax' : 'zpopmin', popped);
+  // One form for every pop (ZMPOP, and the blocking ones once served) replays the same.
+  propagateAs(client, [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(popped)]);
 }
 
 /** The shared body of ZPOPMIN and ZPOPMAX. */

@@ -53,6 +53,12 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
   blocked: BlockedState | null = null;
   /** Channels and patterns listened to; null until the first SUBSCRIBE. */
   subscriptions: Subscriptions | null = null;
+  /**
+   * What the running command logs to the append-only file instead of its own arguments, when
+   * those would not replay the same (relative TTLs, random picks, served blocking pops); null
+   * logs the command as it came.
+   */
+  propagation: string[][] | null = null;
   /** MONITOR was run: every command run by anyone is streamed to this connection. */
   monitoring = false;
   /** A parsed request held by CLIENT PAUSE, run before any further input. */

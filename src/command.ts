@@ -6,7 +6,7 @@ export type Handler = (client: Client, argv: string[]) => void;
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking' | 'loading'
   | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth' | 'may_replicate' | 'no_multi'
-  | 'allow_busy' | 'no_mandatory_keys' | 'module' | 'movablekeys';
+  | 'allow_busy' | 'no_mandatory_keys' | 'module' | 'movablekeys' | 'no_async_loading';
 
 export type CommandGroup =
   | 'generic' | 'string' | 'list' | 'set' | 'sorted_set' | 'hash' | 'pubsub' | 'transactions'
@@ -59,6 +59,8 @@ export class Command {
   readonly hiddenFromMonitors: boolean;
   readonly noAuth: boolean;
   readonly noMulti: boolean;
+  /** May run while the snapshot is loading (flag `loading`); others get -LOADING. */
+  readonly allowedWhileLoading: boolean;
   readonly stats: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
 
   constructor(
@@ -72,6 +74,7 @@ export class Command {
     this.hiddenFromMonitors = spec.flags.includes('admin') || spec.flags.includes('skip_monitor');
     this.noAuth = spec.flags.includes('no_auth');
     this.noMulti = spec.flags.includes('no_multi');
+    this.allowedWhileLoading = spec.flags.includes('loading');
     if (spec.subcommands === undefined) {
       this.subcommands = null;
       if (spec.handler === undefined) throw new Error(`command ${this.fullName} has no handler`);

@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import cron from 'node-cron';
 import { formatEventFlags, parseEventFlags } from './keyspace/events.js';
 import { splitArgs } from './protocol/split-args.js';
 
@@ -19,6 +20,10 @@ export interface ConfigValues {
   dir: string;
   dbfilename: string;
   save: string;
+  'save-cron': string;
+  rdbcompression: boolean;
+  rdbchecksum: boolean;
+  'stop-writes-on-bgsave-error': boolean;
   'hash-max-listpack-entries': number;
   'hash-max-listpack-value': number;
   'set-max-intset-entries': number;
@@ -33,6 +38,11 @@ export interface ConfigValues {
   hz: number;
   'notify-keyspace-events': number;
   appendonly: boolean;
+  appendfilename: string;
+  appendfsync: 'always' | 'everysec' | 'no';
+  'auto-aof-rewrite-percentage': number;
+  'auto-aof-rewrite-min-size': number;
+  'aof-load-truncated': boolean;
 }
 
 export type ConfigName = keyof ConfigValues;
@@ -175,6 +185,47 @@ const outputBufferLimits = {
     .map((c) => `${c === 'replica' ? 'slave' : c} ${limits[c].hard} ${limits[c].soft} ${limits[c].softSeconds}`).join(' '),
 };
 
+/** dir: an existing directory, as Redis's chdir() checks it. */
+const directory = {
+  parse(args: readonly string[]): string {
+    const path = one(args);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      throw new ConfigError('No such file or directory');
+    }
+    if (!isDirectory) throw new ConfigError('Not a directory');
+    return path;
+  },
+  format: (value: string) => value,
+  rewrite: quote,
+};
+
+/** dbfilename, appendfilename: a name inside `dir`, never a path. */
+function fileName(option: string) {
+  return {
+    parse(args: readonly string[]): string {
+      const name = one(args);
+      if (name.includes('/')) throw new ConfigError(`${option} can't be a path, just a filename`);
+      return name;
+    },
+    format: (value: string) => value,
+    rewrite: quote,
+  };
+}
+
+/** save-cron: a cron expression (node-cron syntax, optional seconds field), or "" for none. */
+const cronExpression = {
+  parse(args: readonly string[]): string {
+    const expression = one(args).trim();
+    if (expression !== '' && !cron.validate(expression)) throw new ConfigError('Invalid cron expression');
+    return expression;
+  },
+  format: (value: string) => value,
+  rewrite: quote,
+};
+
 /** notify-keyspace-events: class letters, kept as Redis's NOTIFY_* flags. */
 const eventClasses = {
   parse(args: readonly string[]): number {
@@ -207,9 +258,13 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('maxclients', '10000', true, integer(1, 2147483647), 'connections beyond this get `-ERR max number of clients reached`'),
   param('databases', '16', false, integer(1, 2147483647), 'number of databases'),
   param('requirepass', '', true, text, 'password of the `default` user (none by default)'),
-  param('dir', '.', true, text, 'working directory for snapshots'),
-  param('dbfilename', 'dump.rdb', true, text, 'snapshot file name'),
-  param('save', '3600 1 300 100 60 10000', true, savePoints, 'save points `<seconds> <changes>` (`""` for none); snapshots arrive with persistence'),
+  param('dir', '.', true, directory, 'directory of the snapshot file (must exist)'),
+  param('dbfilename', 'dump.rdb', true, fileName('dbfilename'), 'snapshot file name, inside `dir`'),
+  param('save', '3600 1 300 100 60 10000', true, savePoints, 'save points `<seconds> <changes>`: a background save once that many changes are that old (`""` for none)'),
+  param('save-cron', '', true, cronExpression, 'also save in the background at these times, a cron expression such as `"*/15 * * * *"` (`""` for none)'),
+  param('rdbcompression', 'yes', true, yesNo, 'LZF-compress strings longer than 20 bytes in snapshots, as Redis'),
+  param('rdbchecksum', 'yes', true, yesNo, 'end snapshots with a CRC64 and check it when loading'),
+  param('stop-writes-on-bgsave-error', 'yes', true, yesNo, 'refuse writes with `-MISCONF` after a failed background save, while save points are set'),
   param('loglevel', 'notice', true, oneOf('debug', 'verbose', 'notice', 'warning', 'nothing'), '`debug`, `verbose`, `notice`, `warning` or `nothing`'),
   param('logfile', '', false, text, 'file to log to (stdout when empty)'),
   param('proto-max-bulk-len', '536870912', true, memory(1024 * 1024, Number.MAX_SAFE_INTEGER), 'largest accepted bulk string (`512mb` style units accepted)'),
@@ -223,8 +278,12 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('zset-max-listpack-entries', '128', true, integer(0, Number.MAX_SAFE_INTEGER), 'sorted sets with more members than this leave the listpack encoding', ['zset-max-ziplist-entries']),
   param('zset-max-listpack-value', '64', true, memory(0, Number.MAX_SAFE_INTEGER), 'sorted sets with a longer member leave the listpack encoding', ['zset-max-ziplist-value']),
   param('list-max-listpack-size', '-2', true, integer(-5, 2147483647), 'list node size: positive = entries per node, -1..-5 = 4 KB..64 KB per node', ['list-max-ziplist-size']),
-  // Read-only until the append-only file exists; clients such as redis-benchmark ask for it.
-  param('appendonly', 'no', false, yesNo, 'append-only file; read-only `no` until persistence exists'),
+  param('appendonly', 'no', true, yesNo, 'log every write to the append-only file, loaded at start-up instead of the snapshot'),
+  param('appendfilename', 'appendonly.aof', false, fileName('appendfilename'), 'append-only file name, inside `dir`'),
+  param('appendfsync', 'everysec', true, oneOf('always', 'everysec', 'no'), '`always`: fsync before replying; `everysec`: once a second; `no`: leave it to the OS'),
+  param('auto-aof-rewrite-percentage', '100', true, integer(0, 2147483647), 'rewrite the append-only file once it grew this many percent since the last rewrite (0 = never)'),
+  param('auto-aof-rewrite-min-size', '67108864', true, memory(0, Number.MAX_SAFE_INTEGER), '... but not while it is smaller than this'),
+  param('aof-load-truncated', 'yes', true, yesNo, 'load an append-only file whose last command was cut short, dropping that command'),
 ] as Param<ConfigName>[];
 
 const BY_NAME = new Map(PARAMS.flatMap((p) => [p.name as string, ...p.aliases].map((name) => [name, p] as const)));

@@ -56,12 +56,20 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, Err.noAuth, command);
     return;
   }
+  if (command.isWrite && server.persistence.writesRefused) {
+    reject(client, Err.misconf, command);
+    return;
+  }
   if (client.monitoring && command.touchesKeyspace) {
     reject(client, "ERR Replica can't interact with the keyspace", command);
     return;
   }
   if (client.subscriptions !== null && client.resp === 2 && !ALLOWED_WHILE_SUBSCRIBED.has((command.parent ?? command).name)) {
     reject(client, `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, command);
+    return;
+  }
+  if (server.persistence.loading !== null && !command.allowedWhileLoading) {
+    reject(client, Err.loading, command);
     return;
   }
   if (client.multi !== null && !RUN_INSIDE_MULTI.has((command.parent ?? command).name)) {
@@ -89,6 +97,14 @@ export function call(client: Client, command: Command, argv: string[]): void {
   const errorsBefore = writer.errorReplies;
   // Set before running, as Redis's c->lastcmd: CLIENT LIST shows the command being run.
   client.lastCommand = command.fullName;
+  // While a background save runs, the keys a write names may change in place: let it keep them first.
+  const beforeChange = client.db.beforeChange;
+  if (beforeChange !== null && command.isWrite) {
+    for (const position of command.keyPositions(argv)) beforeChange(client.db, argv[position]);
+  }
+  const server = client.server;
+  const dirtyBefore = server.dirty;
+  client.propagation = null;
   try {
     command.handler(client, argv);
   } catch (error) {
@@ -100,12 +116,20 @@ export function call(client: Client, command: Command, argv: string[]): void {
       writer.error(`ERR internal error while running '${command.fullName}'`);
     }
   }
+  // A command that changed the dataset goes to the append-only file, in its deterministic form.
+  const aof = server.persistence.aof;
+  if (aof !== null && server.dirty !== dirtyBefore) {
+    // The handler may have set it (TypeScript cannot see that through the call).
+    const propagation = client.propagation as string[][] | null;
+    if (propagation === null) aof.feed(client.db.id, argv);
+    else for (const logged of propagation) aof.feed(client.db.id, logged);
+  }
   const stats = command.stats;
   stats.calls++;
   lastClockReading = performance.now();
   stats.usec += (lastClockReading - start) * 1000;
   if (writer.errorReplies !== errorsBefore) stats.failedCalls++;
-  client.server.stats.commandsProcessed++;
+  server.stats.commandsProcessed++;
 }
 
 function reject(client: Client, message: string, command?: Command): void {

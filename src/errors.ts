@@ -13,6 +13,8 @@ export const Err = {
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   noPasswordSet: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
   noSuchKey: 'ERR no such key',
+  loading: 'LOADING Redis is loading the dataset in memory',
+  misconf: "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
   dbIndexOutOfRange: 'ERR DB index is out of range',
   sourceDestinationSame: 'ERR source and destination objects are the same',
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,

@@ -9,12 +9,20 @@ export { loadConfig, StartupConfigError } from './config.js';
 
 /**
  * Starts a server from redis-server style arguments (`[config file] [--name value ...]`).
- * Resolves once it listens; `server.port` is the bound port (useful with `--port 0`).
+ * Resolves once it listens and has loaded its snapshot (clients connecting meanwhile get
+ * -LOADING); `server.port` is the bound port (useful with `--port 0`).
  */
 export async function startServer(args: readonly string[] = [], logger?: Logger): Promise<Server> {
   const config = loadConfig(args);
   const log = logger ?? createLogger(config.get('loglevel'), config.get('logfile'));
   const server = new Server(config, log, commands);
   await server.listen();
+  try {
+    await server.persistence.load();
+  } catch (error) {
+    await server.shutdown();
+    throw error;
+  }
+  server.persistence.scheduleCron();
   return server;
 }

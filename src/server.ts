@@ -12,6 +12,7 @@ import { Err } from './errors.js';
 import { ReplyWriter } from './protocol/reply-writer.js';
 import { publishMessage } from './publish.js';
 import { PubSub } from './pubsub.js';
+import { Persistence } from '../persistence/persistence.js';
 import { RecentPeaks } from './recent-peaks.js';
 import { VERSION } from './version.js';
 
@@ -45,6 +46,7 @@ export class Server implements KeyspaceHost {
   readonly table: CommandTable;
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
+  readonly persistence = new Persistence(this);
   readonly pubsub = new PubSub<Client>();
   /** Largest client buffers of the last seconds, for INFO. */
   readonly clientPeaks = new RecentPeaks();
@@ -75,8 +77,6 @@ export class Server implements KeyspaceHost {
   dirty = 0;
   /** Bound TCP port (differs from the `port` setting when that is 0). */
   port = 0;
-  /** Unix time in seconds of the last successful save (LASTSAVE); start time until persistence exists. */
-  lastSave = Math.floor(Date.now() / 1000);
   /** SHUTDOWN calls this; bin/nodis-server.ts makes it exit the process, tests keep the default. */
   onShutdownRequest: () => void = () => void this.shutdown();
   /** CLIENT PAUSE: end time in ms (0 = not paused), and whether only writes are held. */
@@ -107,8 +107,11 @@ export class Server implements KeyspaceHost {
     return this.commandTime;
   }
 
-  keyExpired(): void {
+  keyExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
+    // As Redis's deleteExpiredKeyAndPropagate: the removal is logged, so replaying the file
+    // does not depend on when it runs.
+    this.persistence.aof?.feed(db.id, ['DEL', key]);
   }
 
   /** Starts listening on the configured addresses; resolves with the bound port. */
@@ -146,6 +149,7 @@ export class Server implements KeyspaceHost {
       if (this.cron !== null) clearInterval(this.cron);
       if (this.expireResume !== null) clearImmediate(this.expireResume);
       if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+      this.persistence.stopCron();
       for (const client of this.clients.values()) this.closeClient(client);
       this.tcp.close(() => resolve());
     });
@@ -163,6 +167,8 @@ export class Server implements KeyspaceHost {
 
   private readonly pendingWrites: Client[] = [];
   private readonly writeAllPending = (): void => {
+    // The append-only file gets this turn's writes before any reply acknowledges them.
+    this.persistence.aof?.flush();
     const clients = this.pendingWrites;
     // Newest first, as Redis's clients_pending_write: a publisher, queued when its burst ended, is
     // answered before the subscribers it fed, so its next requests arrive while they are written.
@@ -334,7 +340,8 @@ export class Server implements KeyspaceHost {
   private serverCron(): void {
     this.followClockSteps();
     this.clientsCron();
-    if (this.activeExpireEnabled) this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
+    this.persistence.cron();
+    if (this.activeExpireEnabled && this.persistence.loading === null) this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
   }
 
   /**

@@ -80,7 +80,7 @@ describe('CONFIG', () => {
     await expectReply(raw, ['CONFIG', 'SET', 'foo', '1'], "-ERR Unknown option or number of arguments for CONFIG SET - 'foo'\r\n");
     await expectReply(raw, ['CONFIG', 'SET', 'maxclients', '10', 'maxclients', '20'], setFailed('maxclients', 'duplicate parameter'));
     await expectReply(raw, ['CONFIG', 'SET', 'databases', '3'], setFailed('databases', "can't set immutable config"));
-    await expectReply(raw, ['CONFIG', 'SET', 'appendonly', 'yes'], setFailed('appendonly', "can't set immutable config"));
+    await expectReply(raw, ['CONFIG', 'SET', 'appendfilename', 'x.aof'], setFailed('appendfilename', "can't set immutable config"));
     await expectReply(raw, ['CONFIG', 'SET', 'protected-mode', 'maybe'], setFailed('protected-mode', "argument must be 'yes' or 'no'"));
     await expectReply(raw, ['CONFIG', 'SET', 'proto-max-bulk-len', 'abc'], setFailed('proto-max-bulk-len', 'argument must be a memory value'));
     await expectReply(raw, ['CONFIG', 'SET', 'save', 'abc'], setFailed('save', 'Invalid save parameters'));

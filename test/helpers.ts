@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -8,14 +10,17 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { startServer, type Server } from '../src/index.js';
 import type { CollectionValue } from '../src/keyspace/values.js';
 
-/** A server on an ephemeral loopback port, with logging off unless NODIS_TEST_LOG is set. */
+/**
+ * A server on an ephemeral loopback port, with logging off unless NODIS_TEST_LOG is set, and a
+ * fresh directory of its own for snapshots (so no test loads or overwrites another's dump.rdb).
+ */
 export async function startTestServer(args: string[] = []): Promise<Server> {
   const logger = pino({ level: process.env.NODIS_TEST_LOG ?? 'silent' });
-  return startServer(['--port', '0', '--save', '', ...args], logger);
+  return startServer(['--port', '0', '--save', '', '--dir', mkdtempSync(join(tmpdir(), 'nodis-test-')), ...args], logger);
 }
 
 /** An ioredis client for `server` (RESP3 by default, as ioredis 6 does; no INFO ready check). */
-export function connect(server: Server, options: RedisOptions = {}): Redis {
+export function connect(server: Pick<Server, 'port'>, options: RedisOptions = {}): Redis {
   return new Redis({ port: server.port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
 }
 
@@ -233,7 +238,8 @@ export interface ServerProcess {
 
 export function startServerProcess(args: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--save', '', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const dir = mkdtempSync(join(tmpdir(), 'nodis-process-'));
+    const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--save', '', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`nodis-server exited with ${code} before it was ready: ${output}`)));
@@ -255,4 +261,28 @@ export function startServerProcess(args: string[] = []): Promise<ServerProcess> 
       });
     });
   });
+}
+
+/**
+ * What database `db` holds, comparable between servers: for every key matching `pattern`, its
+ * type, its value in a canonical order and its expiry time (PEXPIRETIME, exact).
+ */
+export async function contents(redis: Redis, db = 0, pattern = '*'): Promise<Record<string, unknown>> {
+  const latin1 = (bytes: Buffer) => bytes.toString('latin1');
+  await redis.select(db);
+  const keys = (await redis.keysBuffer(pattern)).map(latin1).sort();
+  const found: Record<string, unknown> = {};
+  for (const key of keys) {
+    const name = Buffer.from(key, 'latin1');
+    const type = await redis.type(name);
+    let value: unknown;
+    if (type === 'string') value = latin1((await redis.getBuffer(name))!);
+    else if (type === 'list') value = (await redis.lrangeBuffer(name, 0, -1)).map(latin1);
+    else if (type === 'set') value = (await redis.smembersBuffer(name)).map(latin1).sort();
+    else if (type === 'hash') value = Object.entries(await redis.hgetallBuffer(name)).map(([f, v]) => `${f}=${latin1(v)}`).sort();
+    else value = ((await redis.callBuffer('ZRANGE', name, '0', '-1', 'WITHSCORES')) as Buffer[]).map(latin1);
+    found[key] = [type, value, await redis.pexpiretime(name)];
+  }
+  await redis.select(0);
+  return found;
 }

@@ -58,7 +58,7 @@ describe('INFO', () => {
     expect(info.get('blocked_clients')).to.equal('0');
     expect(info.get('loading')).to.equal('0');
     expect(info.get('rdb_changes_since_last_save')).to.equal(String(server.dirty));
-    expect(info.get('rdb_last_save_time')).to.equal(String(server.lastSave));
+    expect(info.get('rdb_last_save_time')).to.equal(String(server.persistence.lastSave));
     expect(info.get('role')).to.equal('master');
     expect(info.get('connected_slaves')).to.equal('0');
     expect(info.get('master_replid')).to.match(/^[0-9a-f]{40}$/);

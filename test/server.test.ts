@@ -92,8 +92,8 @@ describe('server commands', () => {
   });
 
   it('LASTSAVE is the start time until something is saved', async () => {
-    expect(await r.lastsave()).to.equal(server.lastSave);
-    expect(server.lastSave).to.be.closeTo(Date.now() / 1000, 600);
+    expect(await r.lastsave()).to.equal(server.persistence.lastSave);
+    expect(server.persistence.lastSave).to.be.closeTo(Date.now() / 1000, 600);
   });
 
   it('ROLE says master without replicas', async () => {

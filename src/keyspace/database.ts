@@ -33,6 +33,11 @@ export class Database {
   averageTtl = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
+  /**
+   * Called before a key's value, TTL or existence changes while a background save runs: it keeps
+   * what the key held when the save started (point-in-time snapshots without fork).
+   */
+  beforeChange: ((db: Database, key: string) => void) | null = null;
   private readonly events: KeyspaceEvents;
 
   constructor(
@@ -75,6 +80,7 @@ export class Database {
    * TTL has passed is removed first (an `expired` event), so it never lends its TTL to the value.
    */
   set(key: string, value: RedisValue, keepTtl = false): void {
+    if (this.beforeChange !== null) this.beforeChange(this, key);
     if (this.expires.size !== 0) {
       this.expireIfNeeded(key);
       if (!keepTtl) this.expires.delete(key);
@@ -88,6 +94,7 @@ export class Database {
   }
 
   delete(key: string): boolean {
+    if (this.beforeChange !== null) this.beforeChange(this, key);
     if (!this.dict.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
     return true;
@@ -99,11 +106,13 @@ export class Database {
   }
 
   setExpire(key: string, when: number): void {
+    if (this.beforeChange !== null) this.beforeChange(this, key);
     this.expires.set(key, when);
   }
 
   /** Removes the TTL of `key`; returns whether it had one. */
   persist(key: string): boolean {
+    if (this.beforeChange !== null) this.beforeChange(this, key);
     return this.expires.delete(key);
   }
 
@@ -206,6 +215,7 @@ export class Database {
   }
 
   private removeExpired(key: string): void {
+    if (this.beforeChange !== null) this.beforeChange(this, key);
     this.dict.delete(key);
     this.expires.delete(key);
     this.events.notify('expired', key, this.id);

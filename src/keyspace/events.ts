@@ -60,6 +60,7 @@ export function formatEventFlags(flags: number): string {
 const EVENT_CLASSES = {
   del: NOTIFY.generic, expire: NOTIFY.generic, persist: NOTIFY.generic, rename_from: NOTIFY.generic,
   rename_to: NOTIFY.generic, copy_to: NOTIFY.generic, move_from: NOTIFY.generic, move_to: NOTIFY.generic,
+  restore: NOTIFY.generic,
   set: NOTIFY.string, setrange: NOTIFY.string, incrby: NOTIFY.string, incrbyfloat: NOTIFY.string,
   append: NOTIFY.string, setbit: NOTIFY.string,
   lpush: NOTIFY.list, rpush: NOTIFY.list, lpop: NOTIFY.list, rpop: NOTIFY.list, linsert: NOTIFY.list,
