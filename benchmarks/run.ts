@@ -2,7 +2,7 @@
  * Throughput of nodis next to a real Redis, measured by redis-benchmark.
  *
  *   npm run bench [-- --rounds N --requests N --tests a,b --pipeline 1,16 --clients N
- *                   --subscribers 1,10,100 --deliveries N --quick]
+ *                   --subscribers 1,10,100 --deliveries N --persistence-keys N (0 skips) --quick]
  *
  * (or BENCH_ROUNDS, BENCH_REQUESTS, ... in the environment). Both servers run side by side on
  * loopback ports; each round runs every pipeline depth against both, in alternating order so
@@ -12,6 +12,7 @@ import {
   formatCount, freePort, geometricMean, integerOption, markdownTable, median, option,
   runRedisBenchmark, startNodis, startRedis, stopAll, which, type RunningServer,
 } from './lib.js';
+import { reportAppendOnly, reportPersistence } from './persistence.js';
 import { pubsubDeliveryRate } from './pubsub.js';
 
 const DEFAULT_TESTS = [
@@ -35,6 +36,8 @@ interface Settings {
   subscribers: number[];
   /** Messages delivered per pub/sub measurement (messages x subscribers). */
   deliveries: number;
+  /** Keys for the snapshot figures; 0 skips them. */
+  persistenceKeys: number;
 }
 
 function readSettings(): Settings {
@@ -50,6 +53,7 @@ function readSettings(): Settings {
     clients: integerOption('clients', 50),
     subscribers: list('subscribers', ['1', '10', '100']).map(Number).filter((n) => n > 0),
     deliveries: integerOption('deliveries', quick ? 200_000 : 1_000_000),
+    persistenceKeys: option('persistence-keys') === '0' ? 0 : integerOption('persistence-keys', quick ? 100_000 : 1_000_000),
   };
 }
 
@@ -138,6 +142,14 @@ async function main(): Promise<void> {
   console.log();
   report(settings, results, servers.length > 1);
   if (settings.subscribers.length > 0) await reportPubSub(settings, servers);
+  if (settings.persistenceKeys > 0) {
+    // Snapshots run on servers of their own, one at a time, so stop the throughput servers first.
+    await stopAll();
+    console.log();
+    await reportPersistence(settings.persistenceKeys);
+    console.log();
+    await reportAppendOnly(settings.requests * 2);
+  }
 }
 
 /** Pub/sub deliveries per second, medians of the rounds, servers alternating as above. */
