@@ -56,7 +56,9 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, Err.noAuth, command);
     return;
   }
-  if (command.isWrite && server.persistence.writesRefused) {
+  // As Redis, PING is refused too, so that monitoring notices. Checked only after a failed save.
+  const persistence = server.persistence;
+  if (!persistence.lastBgsaveOk && (command.isWrite || command.name === 'ping') && persistence.writesRefused) {
     reject(client, Err.misconf, command);
     return;
   }
@@ -68,7 +70,7 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, command);
     return;
   }
-  if (server.persistence.loading !== null && !command.allowedWhileLoading) {
+  if (persistence.loading !== null && !command.allowedWhileLoading) {
     reject(client, Err.loading, command);
     return;
   }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,29 @@ describe('persistence: RDB snapshots', () => {
     }
   });
 
+  it('loads a dump.rdb that redis-server 7.0 saved (test/fixtures/redis-7.0.rdb)', async () => {
+    copyFileSync(fileURLToPath(new URL('../../test/fixtures/redis-7.0.rdb', import.meta.url)), join(dir, 'dump.rdb'));
+    const other = await restarted();
+    try {
+      const r = other.redis;
+      expect(await r.mget('string', 'integer', 'long')).to.deep.equal(['hello', '12345', 'x'.repeat(100)]);
+      expect(await r.pexpiretime('ttl')).to.equal(4102444800000);
+      expect(await r.lrange('list', 0, -1)).to.deep.equal(['a', 'b', 'c']);
+      expect(await r.hgetall('hash')).to.deep.equal({ f1: 'v1', f2: 'v2' });
+      expect(await r.smembers('intset')).to.deep.equal(['1', '2', '3']);
+      expect((await r.smembers('set')).sort()).to.deep.equal(['a', 'b']);
+      expect(await r.call('ZRANGE', 'zset', '0', '-1', 'WITHSCORES')).to.deep.equal(['a', '1', 'b', '2.5']);
+      expect(await r.object('ENCODING', 'integer')).to.equal('int');
+      await r.select(2);
+      expect(await r.get('other-db')).to.equal('yes');
+      expect(await r.hlen('bighash')).to.equal(600);
+      expect(await r.object('ENCODING', 'bighash')).to.equal('hashtable');
+    } finally {
+      other.redis.disconnect();
+      await other.server.shutdown();
+    }
+  });
+
   it('BGSAVE answers at once and saves in the background; LASTSAVE and INFO follow it', async () => {
     await fill(redis);
     const before = await allContents(redis);
@@ -175,6 +199,7 @@ describe('persistence: RDB snapshots', () => {
     await until(() => !server.persistence.lastBgsaveOk);
     expect(String(await redis.info('persistence'))).to.include('rdb_last_bgsave_status:err\r\n');
     expect(await errorOf(redis.set('k', 'w'))).to.match(/^MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk\. /);
+    expect(await errorOf(redis.ping())).to.match(/^MISCONF /);
     expect(await errorOf(redis.multi().set('k', 'w').exec())).to.equal('EXECABORT Transaction discarded because of previous errors.');
     expect(await redis.get('k')).to.equal('v');
     await redis.config('SET', 'stop-writes-on-bgsave-error', 'no');
