@@ -5,6 +5,9 @@ import { encodeCommand } from './aof-format.js';
 import { fsyncDirectoryOf, removeQuietly } from './files.js';
 import { PointInTimeSnapshot } from './snapshot.js';
 
+/** Wait between attempts to create the file when one failed. */
+const REWRITE_RETRY_DELAY_MS = 5000;
+
 /** A rewrite in progress: the snapshot being written, and the commands fed since it started. */
 interface Rewrite {
   snapshot: PointInTimeSnapshot;
@@ -18,7 +21,8 @@ interface Rewrite {
 /**
  * The append-only file, as Redis's (single-file form, an RDB preamble then commands): every
  * write that changed the dataset is appended in RESP once it ran, in its deterministic form
- * (`propagate`), then written out before the replies of the same turn leave, and fsynced as
+ * (see `propagateAs` in commands/access.ts), then written out before the replies of the same
+ * turn leave, and fsynced as
  * `appendfsync` says: `always` before those replies, `everysec` once a second off the main
  * thread, `no` never. BGREWRITEAOF compacts it without fork: a point-in-time snapshot in RDB form,
  * then the commands that ran meanwhile, renamed over the old file.
@@ -42,11 +46,12 @@ export class AppendOnlyFile {
   lastWriteOk = true;
   lastRewriteSeconds = -1;
   rewrites = 0;
-  /** BGREWRITEAOF asked for while a BGSAVE ran, as Redis's aof_rewrite_scheduled. */
+  /** A rewrite is due once no background save runs (BGREWRITEAOF during one), as Redis's aof_rewrite_scheduled. */
   rewriteScheduled = false;
   /** Open transactions being fed (MULTI ... EXEC around the commands of one EXEC). */
   private transactionDepth = 0;
   private transactionFed = false;
+  private lastRewriteTry = 0;
 
   /**
    * Opens the file to append to it, or, when there is none yet (start-up without one, or
@@ -148,10 +153,14 @@ export class AppendOnlyFile {
     fsync(this.fd, () => (this.fsyncInFlight = false));
   }
 
-  /** auto-aof-rewrite-percentage and auto-aof-rewrite-min-size, checked by the server's cron. */
+  /**
+   * Checked by the server's cron: a scheduled rewrite, the file's creation if it failed (retried
+   * every few seconds, as Redis retries while it waits for its first rewrite), then
+   * auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.
+   */
   cron(): void {
     if (this.rewriteState !== null || !this.canSnapshot()) return;
-    if (this.rewriteScheduled) {
+    if (this.rewriteScheduled || (this.fd === -1 && Date.now() - this.lastRewriteTry > REWRITE_RETRY_DELAY_MS)) {
       this.rewriteScheduled = false;
       this.startRewrite();
       return;
@@ -175,6 +184,7 @@ export class AppendOnlyFile {
       return true;
     }
     const server = this.server;
+    this.lastRewriteTry = Date.now();
     const compression = server.config.get('rdbcompression');
     const rewrite: Rewrite = {
       snapshot: new PointInTimeSnapshot(server.databases, [['aof-base', '1']], { compression, checksum: true }),

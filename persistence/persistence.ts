@@ -37,9 +37,9 @@ interface LoadingState {
 }
 
 /**
- * RDB snapshots for a server: SAVE, BGSAVE without fork (point in time, written in slices while
- * clients are served), save points and the `save-cron` schedule, loading at start-up, and the
- * state INFO reports. Files are written to a temporary name, fsynced, renamed over the old
+ * A server's persistence: SAVE, BGSAVE without fork (point in time, written in slices while
+ * clients are served), save points and the `save-cron` schedule, the append-only file, loading
+ * at start-up (the append-only file when on, else the snapshot), and the state INFO reports. Files are written to a temporary name, fsynced, renamed over the old
  * snapshot and the directory fsynced, so a crash leaves the old or the new file, whole.
  */
 export class Persistence {
@@ -48,7 +48,7 @@ export class Persistence {
   lastBgsaveOk = true;
   lastBgsaveSeconds = -1;
   saves = 0;
-  /** BGSAVE SCHEDULE asked for a save while one was running. */
+  /** A background save is due as soon as none (nor an AOF rewrite) runs: BGSAVE in a transaction or during a rewrite, save-cron. */
   scheduled = false;
   loading: LoadingState | null = null;
   /** The append-only file while `appendonly` is on. */
@@ -232,7 +232,8 @@ export class Persistence {
 
   /** Follows `save-cron`: a background save at each time the cron expression names. */
   scheduleCron(): void {
-    this.stopCron();
+    this.cronTask?.destroy();
+    this.cronTask = null;
     const expression = this.server.config.get('save-cron');
     if (expression === '') return;
     this.cronTask = cron.schedule(expression, () => {
@@ -240,21 +241,25 @@ export class Persistence {
     });
   }
 
-  stopCron(): void {
+  /**
+   * Stops the schedule and any background save, and closes the append-only file, everything
+   * acknowledged reaching the disk whatever appendfsync says (the server is stopping).
+   */
+  stop(): void {
     this.cronTask?.destroy();
     this.cronTask = null;
+    this.abortBackgroundSave();
+    this.aof?.close();
+    this.aof = null;
   }
 
   /**
-   * What a shutdown does first, as Redis's prepareForShutdown: save when save points are set
-   * (or `save` is true), unless `nosave`. False when that save failed: the server must not exit.
+   * What a shutdown does first, as Redis's prepareForShutdown: stop, then save when save points
+   * are set (or `save` is true), unless `nosave`. False when that save failed: the server must
+   * not exit, and goes on as before.
    */
   prepareForShutdown(save: boolean, nosave: boolean): boolean {
-    this.stopCron();
-    this.abortBackgroundSave();
-    // Everything acknowledged reaches the disk before the process goes, whatever appendfsync says.
-    this.aof?.close();
-    this.aof = null;
+    this.stop();
     if (nosave || (!save && this.server.config.get('save') === '') || this.loading !== null) return true;
     try {
       this.save();

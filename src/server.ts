@@ -149,7 +149,7 @@ export class Server implements KeyspaceHost {
       if (this.cron !== null) clearInterval(this.cron);
       if (this.expireResume !== null) clearImmediate(this.expireResume);
       if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
-      this.persistence.stopCron();
+      this.persistence.stop();
       for (const client of this.clients.values()) this.closeClient(client);
       this.tcp.close(() => resolve());
     });

@@ -72,7 +72,7 @@ describe('append-only file', () => {
   async function stop(): Promise<void> {
     redis.disconnect();
     waiter.disconnect();
-    server.persistence.prepareForShutdown(false, true);
+    // Closes the append-only file too, as a stopping nodis-server does.
     await server.shutdown();
   }
 
