@@ -254,7 +254,7 @@ describe('persistence: RDB snapshots', () => {
     expect(existsSync(join(dir, 'other.rdb'))).to.equal(true);
   });
 
-  it('SHUTDOWN saves when save points are set, not with NOSAVE; a failed save keeps the server up', async () => {
+  it('SHUTDOWN saves when save points are set or SAVE is given, not with NOSAVE; a failed save keeps the server up', async () => {
     let exits = 0;
     // Stands in for the process exit, which would follow (with no reply) in nodis-server.
     server.onShutdownRequest = () => void exits++;
@@ -263,16 +263,21 @@ describe('persistence: RDB snapshots', () => {
     raw.command('SHUTDOWN', 'NOSAVE');
     await until(() => exits === 1);
     expect(existsSync(join(dir, 'dump.rdb'))).to.equal(false);
+    // SAVE saves even without save points.
+    raw.command('SHUTDOWN', 'SAVE');
+    await until(() => exits === 2);
+    expect(existsSync(join(dir, 'dump.rdb'))).to.equal(true);
+    rmSync(join(dir, 'dump.rdb'));
     await redis.config('SET', 'save', '3600 1');
     raw.command('SHUTDOWN');
-    await until(() => exits === 2);
+    await until(() => exits === 3);
     raw.close();
     expect(existsSync(join(dir, 'dump.rdb'))).to.equal(true);
     const gone = mkdtempSync(join(tmpdir(), 'nodis-gone-'));
     await redis.config('SET', 'dir', gone);
     rmSync(gone, { recursive: true });
     expect(await errorOf(redis.call('SHUTDOWN'))).to.equal('ERR Errors trying to SHUTDOWN. Check logs.');
-    expect(exits).to.equal(2);
+    expect(exits).to.equal(3);
     expect(await redis.ping()).to.equal('PONG');
   });
 
@@ -290,6 +295,14 @@ describe('persistence: RDB snapshots', () => {
     flipped[good.length - 20] ^= 0xff;
     writeFileSync(path, flipped);
     expect(await start().then(() => null, (error: Error) => error.message)).to.match(/^Bad snapshot .* at byte \d+: /);
+    // A wrong checksum is an error, unless rdbchecksum is no.
+    const badSum = Buffer.from(good);
+    badSum[good.length - 1] ^= 0xff;
+    writeFileSync(path, badSum);
+    expect(await start().then(() => null, (error: Error) => error.message)).to.match(/^Bad snapshot .* at byte \d+: checksum mismatch/);
+    const unchecked = await startServer(['--port', '0', '--save', '', '--dir', dir, '--rdbchecksum', 'no'], logger);
+    expect(unchecked.databases[0].size).to.be.above(0);
+    await unchecked.shutdown();
     writeFileSync(path, 'not a snapshot at all');
     expect(await start().then(() => null, (error: Error) => error.message)).to.match(/^Bad snapshot .* at byte 0: /);
     // The file is left as it was, for the user to look at.
