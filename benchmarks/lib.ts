@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeBulkArray } from '../src/protocol/reply-writer.js';
 
 /** The compiled nodis entry point, next to this file's compiled copy (dist/benchmarks/). */
 export const NODIS_BIN = fileURLToPath(new URL('../bin/nodis-server.js', import.meta.url));
@@ -242,12 +243,8 @@ export class BenchClient {
   }
 }
 
-/** One command as a RESP array of bulk strings (latin1). */
-export function encodeCommand(args: readonly string[]): Buffer {
-  let text = `*${args.length}\r\n`;
-  for (const arg of args) text += `$${arg.length}\r\n${arg}\r\n`;
-  return Buffer.from(text, 'latin1');
-}
+/** One command as a RESP array of bulk strings (latin1): the server's own encoder. */
+export const encodeCommand = (args: readonly string[]): Buffer => encodeBulkArray(args);
 
 export interface RedisBenchmarkOptions {
   port: number;

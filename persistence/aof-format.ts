@@ -1,14 +1,7 @@
 /**
  * The commands of an append-only file: RESP arrays of bulk strings, as Redis writes them
- * (catAppendOnlyGenericCommand). Strings are latin1, one char per byte.
+ * (catAppendOnlyGenericCommand, here encodeBulkArray). Strings are latin1, one char per byte.
  */
-
-/** One command in RESP, as it is appended to the file. */
-export function encodeCommand(argv: readonly string[]): Buffer {
-  let text = `*${argv.length}\r\n`;
-  for (const arg of argv) text += `$${arg.length}\r\n${arg}\r\n`;
-  return Buffer.from(text, 'latin1');
-}
 
 /** A command read from the file, with where it ends (the offset a truncation would keep). */
 export interface FileCommand {

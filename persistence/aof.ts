@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../src/server.js';
-import { encodeCommand } from './aof-format.js';
+import { encodeBulkArray } from '../src/protocol/reply-writer.js';
 import { fsyncDirectoryOf, removeQuietly } from './files.js';
 import { PointInTimeSnapshot } from './snapshot.js';
 
@@ -105,10 +105,10 @@ export class AppendOnlyFile {
 
   private append(db: number, argv: readonly string[]): void {
     if (db !== this.selectedDb && argv[0] !== 'MULTI' && argv[0] !== 'EXEC') {
-      this.push(encodeCommand(['SELECT', String(db)]));
+      this.push(encodeBulkArray(['SELECT', String(db)]));
       this.selectedDb = db;
     }
-    this.push(encodeCommand(argv));
+    this.push(encodeBulkArray(argv));
   }
 
   private push(bytes: Buffer): void {

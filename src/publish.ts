@@ -1,5 +1,5 @@
 import type { Client } from './client.js';
-import { writeBulk } from './protocol/reply-writer.js';
+import { encodeBulkArray } from './protocol/reply-writer.js';
 import type { Server } from './server.js';
 
 /**
@@ -12,19 +12,8 @@ class Frame {
   constructor(private readonly items: readonly string[]) {}
 
   for(resp: 2 | 3): Buffer {
-    return (this.encoded[resp - 2] ??= encodeFrame(this.items, resp === 2 ? '*' : '>'));
+    return (this.encoded[resp - 2] ??= encodeBulkArray(this.items, resp === 2 ? '*' : '>'));
   }
-}
-
-/** An array (RESP2) or push (RESP3) of bulk strings, in one Buffer of its exact size. */
-function encodeFrame(items: readonly string[], type: '*' | '>'): Buffer {
-  const header = `${type}${items.length}\r\n`;
-  let length = header.length;
-  for (const item of items) length += 5 + String(item.length).length + item.length;
-  const bytes = Buffer.allocUnsafe(length);
-  let pos = bytes.latin1Write(header, 0);
-  for (const item of items) pos = writeBulk(bytes, pos, item);
-  return bytes;
 }
 
 /** Hands `frame` to each of `receivers`, the publishing client included when it listens (RESP3). */

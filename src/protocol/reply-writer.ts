@@ -236,6 +236,20 @@ function writeDecimal(buf: Buffer, pos: number, n: number): number {
  * and returns where it ends. Short strings and lengths are copied in JS, cheaper than a call
  * into latin1Write.
  */
+/**
+ * An array of bulk strings (`*`, a request or a RESP2 message) or a push (`>`, a RESP3 message),
+ * in one Buffer of its exact size: published messages, the append-only file's commands.
+ */
+export function encodeBulkArray(items: readonly string[], type: '*' | '>' = '*'): Buffer {
+  const header = `${type}${items.length}\r\n`;
+  let length = header.length;
+  for (const item of items) length += 5 + String(item.length).length + item.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let pos = bytes.latin1Write(header, 0);
+  for (const item of items) pos = writeBulk(bytes, pos, item);
+  return bytes;
+}
+
 export function writeBulk(buf: Buffer, pos: number, value: string | Buffer): number {
   const len = value.length;
   buf[pos++] = 0x24; // '$'
