@@ -193,6 +193,7 @@ export class AppendOnlyFile {
       startedAt: Date.now(),
       aborted: false,
     };
+    rewrite.snapshot.attach();
     this.rewriteState = rewrite;
     // The tail is replayed after the snapshot, from database 0: its first command must select.
     this.selectedDb = -1;

@@ -4,7 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Server } from '../src/server.js';
 import { REDIS_VERSION } from '../src/version.js';
 import { RdbError, RdbReader, type LoadLimits, type RdbEntry } from './rdb-reader.js';
-import { RdbWriter, type RdbWriteOptions } from './rdb-writer.js';
+import type { RdbWriteOptions } from './rdb-writer.js';
 import { AppendOnlyFile } from './aof.js';
 import { AofError } from './aof-format.js';
 import { replayCommands } from './aof-loader.js';
@@ -111,22 +111,14 @@ export class Persistence {
   /** SAVE: writes the snapshot at once, blocking the server as Redis's SAVE does. Throws on failure. */
   save(): void {
     const server = this.server;
-    const writer = new RdbWriter(this.writeOptions());
+    // The same walk as BGSAVE's, unwatched: nothing can change while it runs.
+    const snapshot = new PointInTimeSnapshot(server.databases, this.auxFields(), this.writeOptions());
     const tempPath = join(server.config.get('dir'), `temp-${process.pid}.rdb`);
     let fd: number | null = null;
     try {
       fd = openSync(tempPath, 'w');
-      writer.header(this.auxFields());
-      for (const db of server.databases) {
-        if (db.size === 0) continue;
-        writer.selectDb(db.id, db.size, db.expires.size);
-        for (const [key, value] of db.dict) {
-          writer.entry(key, value, db.expires.get(key));
-          if (writer.pendingBytes >= SAVE_CHUNK_BYTES) writeSync(fd, writer.take());
-        }
-      }
-      writer.end();
-      writeSync(fd, writer.take());
+      while (!snapshot.step(Infinity, SAVE_CHUNK_BYTES)) writeSync(fd, snapshot.writer.take());
+      writeSync(fd, snapshot.writer.take());
       fsyncSync(fd);
       closeSync(fd);
       fd = null;
@@ -161,6 +153,7 @@ export class Persistence {
       startedAt: Date.now(),
       aborted: false,
     };
+    save.snapshot.attach();
     this.background = save;
     server.log.info('Background saving started');
     void this.runBackgroundSave(save);

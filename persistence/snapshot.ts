@@ -70,7 +70,14 @@ export class PointInTimeSnapshot {
       this.views.push(view);
       this.byDict.set(db.dict, view);
     }
-    for (const db of databases) db.beforeChange = this.beforeChange;
+  }
+
+  /**
+   * Starts watching changes, for a snapshot written while clients run (BGSAVE, AOF rewrite).
+   * SAVE, which writes at once, needs no watching.
+   */
+  attach(): void {
+    for (const db of this.databases) db.beforeChange = this.beforeChange;
   }
 
   /** Stops watching changes (the save ended, or failed). */
@@ -116,8 +123,9 @@ export class PointInTimeSnapshot {
   }
 
   /**
-   * Writes keys until `budgetMs` has passed or `maxBytes` are pending, then returns; true once the
-   * whole file (EOF and checksum included) has been produced. Take the bytes with writer.take().
+   * Writes keys until `budgetMs` has passed (Infinity: no limit) or `maxBytes` are pending, then
+   * returns; true once the whole file (EOF and checksum included) has been produced. Take the
+   * bytes with writer.take().
    */
   step(budgetMs: number, maxBytes: number): boolean {
     const writer = this.writer;
