@@ -328,28 +328,34 @@ export class Persistence {
 
   /** Loads a snapshot's keys in slices; returns the offset just after its checksum. Keys already expired are skipped. */
   private async loadEntries(reader: RdbReader, progress: (offset: number) => void): Promise<number> {
-    const now = Date.now();
-    let keys = 0;
-    let expired = 0;
-    for (;;) {
-      const deadline = performance.now() + LOAD_SLICE_MS;
-      // The clock is read every 64 keys: reading it costs more than loading a small key.
-      for (let i = 1; (i & 63) !== 0 || performance.now() < deadline; i++) {
-        const entry = reader.next();
-        if (entry === null) {
-          progress(reader.offset);
-          this.server.log.info({ keys, expired }, 'Snapshot keys loaded');
-          return reader.offset;
-        }
-        if (entry.expireAt !== undefined && entry.expireAt <= now) expired++;
-        else {
-          this.store(entry, reader.offset);
-          keys++;
-        }
-      }
+    const counts = { keys: 0, expired: 0, now: Date.now() };
+    while (!this.loadKeys(reader, performance.now() + LOAD_SLICE_MS, counts)) {
       progress(reader.offset);
       await new Promise((resolve) => setImmediate(resolve));
     }
+    progress(reader.offset);
+    this.server.log.info({ keys: counts.keys, expired: counts.expired }, 'Snapshot keys loaded');
+    return reader.offset;
+  }
+
+  /**
+   * Stores keys from `reader` until `deadline` (performance.now() time; Infinity for all of
+   * them); true once the file's keys are all read. Keys whose TTL passed by `counts.now` are
+   * skipped, as a Redis master does.
+   */
+  private loadKeys(reader: RdbReader, deadline: number, counts: { keys: number; expired: number; now: number }): boolean {
+    // The clock is read every 64 keys: reading it costs more than loading a small key.
+    for (let i = 1; (i & 63) !== 0 || performance.now() < deadline; i++) {
+      const entry = reader.next();
+      if (entry === null) return true;
+      if (entry.expireAt !== undefined && entry.expireAt <= counts.now) {
+        counts.expired++;
+      } else {
+        this.store(entry, reader.offset);
+        counts.keys++;
+      }
+    }
+    return false;
   }
 
   private async loadSnapshot(loading: LoadingState): Promise<void> {
@@ -371,13 +377,12 @@ export class Persistence {
     this.server.log.info({ seconds: ((performance.now() - started) / 1000).toFixed(3) }, 'DB loaded from disk');
   }
 
-  /** DEBUG RELOAD: saves, empties every database and loads the file again, all at once. */
+  /** DEBUG RELOAD: saves, empties every database and loads the file again, all at once (expired keys dropped, as at start-up). */
   reload(): void {
     this.save();
     const data = readFileSync(this.path);
     for (const db of this.server.databases) db.flush();
-    const reader = this.reader(data);
-    for (let entry = reader.next(); entry !== null; entry = reader.next()) this.store(entry, reader.offset);
+    this.loadKeys(this.reader(data), Infinity, { keys: 0, expired: 0, now: Date.now() });
   }
 
   private reader(data: Buffer): RdbReader {
