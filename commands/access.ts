@@ -64,7 +64,8 @@ export function keyModified(client: Client, db: Database, key: string, event: Ke
 /**
  * Logs the running write to the append-only file as these commands instead of its own
  * arguments (Redis's rewriteClientCommandVector / alsoPropagate): absolute TTLs for relative
- * ones, the members SPOP picked, the pop a blocking command was served.
+ * ones, the members SPOP picked, the pop a blocking command was served; none for EXEC, whose
+ * commands were logged as they ran.
  */
 export function propagateAs(client: Client, ...commands: string[][]): void {
   client.propagation = commands;

@@ -3,6 +3,7 @@ import type { CommandSpec } from '../src/command.js';
 import { call } from '../src/dispatcher.js';
 import { Err, fail } from '../src/errors.js';
 import { feedMonitors } from '../src/monitor.js';
+import { propagateAs } from './access.js';
 
 /** MULTI */
 function multi(client: Client): void {
@@ -50,6 +51,8 @@ function exec(client: Client): void {
     if (monitors.size !== 0) feedMonitors(client, command, argv);
   }
   aof?.endTransaction(client.db.id);
+  // Its commands were logged one by one between MULTI and EXEC: EXEC itself logs nothing more.
+  propagateAs(client);
   client.discardTransaction();
 }
 

@@ -96,6 +96,8 @@ describe('append-only file', () => {
     expect(text).to.include('PXAT').and.include('SREM').and.include('LPOP').and.include('MULTI').and.include('DEL');
     expect(text).to.not.include('BLPOP').and.not.include('SPOP').and.not.include('INCRBYFLOAT');
     await stop();
+    // Every command and transaction of the file is well formed (an EXEC logged twice would not be).
+    expect(spawnSync(process.execPath, [CHECK_AOF, join(dir, 'appendonly.aof')], { encoding: 'utf8' }).stdout).to.include('is valid');
     // A snapshot left in the directory is ignored: the append-only file wins, as in Redis.
     writeFileSync(join(dir, 'dump.rdb'), 'garbage');
     await start();
