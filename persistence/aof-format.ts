@@ -52,38 +52,53 @@ export function* readCommands(data: Buffer, start: number): Generator<FileComman
   }
 }
 
+/** What replays as one: a command, or the commands of a MULTI ... EXEC transaction; and where it ends. */
+export interface FileUnit {
+  commands: string[][];
+  end: number;
+}
+
+/**
+ * The file's commands from `start`, transactions gathered whole. Throws AofError as
+ * readCommands does, and also for EXEC without MULTI, MULTI inside MULTI, and a MULTI whose EXEC
+ * never comes (truncated: the transaction was cut short).
+ */
+export function* readUnits(data: Buffer, start: number): Generator<FileUnit> {
+  let transaction: string[][] | null = null;
+  let lastEnd = start;
+  for (const { argv, end } of readCommands(data, start)) {
+    const name = argv[0].toUpperCase();
+    if (name === 'MULTI') {
+      if (transaction !== null) throw new AofError('MULTI inside MULTI', lastEnd, false);
+      transaction = [];
+    } else if (name === 'EXEC') {
+      if (transaction === null) throw new AofError('EXEC without MULTI', lastEnd, false);
+      yield { commands: transaction, end };
+      transaction = null;
+    } else if (transaction !== null) {
+      transaction.push(argv);
+    } else {
+      yield { commands: [argv], end };
+    }
+    if (transaction === null) lastEnd = end;
+  }
+  if (transaction !== null) throw new AofError('MULTI without EXEC', lastEnd, true);
+}
+
 /** How much of a file's commands can be replayed: up to `validUpTo`, and why not further. */
 export interface CommandsCheck {
-  commands: number;
   validUpTo: number;
   problem: AofError | null;
 }
 
-/**
- * Checks the commands from `start`, as nodis-check-aof reports them: the first malformed or
- * cut-short command, or a MULTI whose EXEC never comes, ends the valid part.
- */
+/** Checks the commands from `start`, as nodis-check-aof reports them. */
 export function checkCommands(data: Buffer, start: number): CommandsCheck {
-  let commands = 0;
   let validUpTo = start;
-  let transactionStart: number | null = null;
   try {
-    for (const { argv, end } of readCommands(data, start)) {
-      commands++;
-      const name = argv[0].toUpperCase();
-      if (name === 'MULTI') {
-        if (transactionStart !== null) return { commands, validUpTo, problem: new AofError('MULTI inside MULTI', validUpTo, false) };
-        transactionStart = validUpTo;
-      } else if (name === 'EXEC') {
-        if (transactionStart === null) return { commands, validUpTo, problem: new AofError('EXEC without MULTI', validUpTo, false) };
-        transactionStart = null;
-      }
-      if (transactionStart === null) validUpTo = end;
-    }
+    for (const unit of readUnits(data, start)) validUpTo = unit.end;
   } catch (error) {
     if (!(error instanceof AofError)) throw error;
-    return { commands, validUpTo, problem: error };
+    return { validUpTo, problem: error };
   }
-  const unfinished = transactionStart === null ? null : new AofError('MULTI without EXEC', transactionStart, true);
-  return { commands, validUpTo, problem: unfinished };
+  return { validUpTo, problem: null };
 }
