@@ -180,6 +180,11 @@ export async function rawRequest(server: Server, args: (string | Buffer)[], leng
   return reply;
 }
 
+/** Asserts the exact bytes `args` is answered with on a fresh connection (RESP3 when `resp3`). */
+export async function expectRawReply(server: Server, args: string[], expected: string, resp3 = false): Promise<void> {
+  expect(await rawRequest(server, args, expected.length, resp3), args.join(' ')).to.equal(expected);
+}
+
 /** A test server with an ioredis client in RESP3 (ioredis's default) and one in RESP2. */
 export async function startWithClients(): Promise<{ server: Server; redis: Redis; resp2: Redis }> {
   const server = await startTestServer();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { ALL_BYTES, arityError, connect, errorOf, rawRequest, startWithClients, stopWithClients } from './helpers.js';
+import { ALL_BYTES, arityError, connect, errorOf, expectRawReply, startWithClients, stopWithClients } from './helpers.js';
 import { replyOrError, seededRandom, useRealRedis } from './external.js';
 import type { Server } from '../src/index.js';
 
@@ -16,10 +16,7 @@ describe('sorted set commands', () => {
   let server: Server;
   let redis: Redis;
   let resp2: Redis;
-  /** Asserts the exact bytes `args` is answered with (RESP3 when `resp3`). */
-  const expectRaw = async (args: string[], expected: string, resp3 = false): Promise<void> => {
-    expect(await rawRequest(server, args, expected.length, resp3), args.join(' ')).to.equal(expected);
-  };
+  const expectRaw = (args: string[], expected: string, resp3 = false) => expectRawReply(server, args, expected, resp3);
 
   before(async () => ({ server, redis, resp2 } = await startWithClients()));
   after(() => stopWithClients(server, redis, resp2));
