@@ -3,7 +3,7 @@ import type { CommandSpec } from '../src/command.js';
 import { Err, fail } from '../src/errors.js';
 import { globMatch } from '../src/glob.js';
 import type { Database } from '../src/keyspace/database.js';
-import { copyValue, isString, refCount, stringEncoding, typeName, type RedisValue } from '../src/keyspace/values.js';
+import { copyValue, isString, refCount, stringEncoding, typeName, type RedisValue, type StoredValue } from '../src/keyspace/values.js';
 import { cursorArg, integerArg, isOption } from './arguments.js';
 import { INT64_MAX, parseInt64 } from '../src/datatypes/int64.js';
 import { keyModified, propagateAs } from './access.js';
@@ -75,7 +75,7 @@ function scan(client: Client, argv: string[]): void {
   const { pattern, count, type } = scanOptions(argv, 2, true);
   const db = client.db;
   const found: string[] = [];
-  const next = client.server.scanCursors.scan(db.dict, cursor, count, (key: string, value: RedisValue) => {
+  const next = client.server.scanCursors.scan(db.dict, cursor, count, (key: string, value: StoredValue) => {
     if (pattern !== null && !globMatch(pattern, key)) return;
     if (type !== null && typeName(value) !== type) return;
     if (db.expireIfNeeded(key)) return;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Server } from '../src/server.js';
 import { REDIS_VERSION } from '../src/version.js';
-import { RdbError, RdbReader, type LoadLimits, type RdbEntry } from './rdb-reader.js';
+import type { CollectionValue, DeferredCodec, DeferredValue } from '../src/keyspace/values.js';
+import { decodeValue, RdbError, RdbReader, type LoadLimits, type RdbEntry } from './rdb-reader.js';
 import type { RdbWriteOptions } from './rdb-writer.js';
 import { AppendOnlyFile } from './aof.js';
 import { AofError } from './aof-format.js';
@@ -56,6 +57,18 @@ export class Persistence {
   private background: BackgroundSave | null = null;
   private lastBgsaveTry = 0;
   private cronTask: ScheduledTask | null = null;
+
+  /** Decodes the collections loading left undecoded, under the encoding limits of the moment. */
+  private readonly deferredCodec: DeferredCodec = {
+    decode: (deferred: DeferredValue): CollectionValue | undefined => {
+      try {
+        return decodeValue(deferred.format, Buffer.from(deferred.bytes, 'latin1'), this.loadLimits()) as CollectionValue;
+      } catch (error) {
+        this.server.log.error(`A ${deferred.type} from the snapshot is corrupt and was dropped: ${(error as Error).message}`);
+        return undefined;
+      }
+    },
+  };
 
   constructor(private readonly server: Server) {}
 
@@ -391,6 +404,7 @@ export class Persistence {
       checksum: this.server.config.get('rdbchecksum'),
       limits: this.loadLimits(),
       warn: (message) => log.warn(message),
+      defer: this.deferredCodec,
     });
   }
 

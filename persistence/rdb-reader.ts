@@ -12,7 +12,7 @@ import { HashValue } from '../src/datatypes/hash.js';
 import { ListValue } from '../src/datatypes/list.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { ZSetValue } from '../src/datatypes/zset.js';
-import type { RedisValue, StringValue } from '../src/keyspace/values.js';
+import { DeferredValue, type CollectionValue, type DeferredCodec, type RedisValue, type StoredValue, type StringValue } from '../src/keyspace/values.js';
 import { crc64 } from './crc64.js';
 import { lzfDecompressInto } from './lzf.js';
 import {
@@ -50,10 +50,11 @@ export interface LoadLimits {
   zsetMaxListpackValue: number;
 }
 
-export interface RdbEntry {
+/** A key read from a file; its value is a DeferredValue only when the reader was given `defer`. */
+export interface RdbEntry<V extends StoredValue = StoredValue> {
   db: number;
   key: string;
-  value: RedisValue;
+  value: V;
   expireAt: number | undefined;
 }
 
@@ -61,7 +62,35 @@ export interface RdbReadOptions {
   checksum: boolean;
   limits: LoadLimits;
   warn?: (message: string) => void;
+  /** Keep small collections undecoded, to be decoded by this on first use (start-up and DEBUG RELOAD). */
+  defer?: DeferredCodec;
 }
+
+/** The collection each RDB type holds. */
+const COLLECTION_TYPES: Record<number, CollectionValue['type']> = {
+  [RdbType.LIST]: 'list',
+  [RdbType.LIST_ZIPLIST]: 'list',
+  [RdbType.LIST_QUICKLIST]: 'list',
+  [RdbType.LIST_QUICKLIST_2]: 'list',
+  [RdbType.SET]: 'set',
+  [RdbType.SET_INTSET]: 'set',
+  [RdbType.SET_LISTPACK]: 'set',
+  [RdbType.ZSET]: 'zset',
+  [RdbType.ZSET_2]: 'zset',
+  [RdbType.ZSET_ZIPLIST]: 'zset',
+  [RdbType.ZSET_LISTPACK]: 'zset',
+  [RdbType.HASH]: 'hash',
+  [RdbType.HASH_ZIPMAP]: 'hash',
+  [RdbType.HASH_ZIPLIST]: 'hash',
+  [RdbType.HASH_LISTPACK]: 'hash',
+};
+
+/**
+ * Collections up to this many bytes in the file are kept undecoded: Redis's listpack limits
+ * make small ones at most a few KB, and decoding one this size on first use takes well under a
+ * millisecond. Larger ones are decoded while loading, so no command pays for them later.
+ */
+const MAX_DEFERRED_BYTES = 32 * 1024;
 
 /** The decoder of each type stored as one compact structure. */
 const STRUCTURES: Record<number, (blob: Buffer) => string[]> = {
@@ -223,6 +252,86 @@ class RdbCursor {
     this.source = output;
     this.start = 0;
     this.end = length;
+  }
+
+  /** Steps over a string without reading it (an LZF one stays compressed). */
+  private skipString(): void {
+    const at = this.position;
+    const first = this.byte();
+    if (first < ENCODED_STRING) {
+      this.position = at;
+      const length = this.length();
+      this.need(length, at);
+      this.position += length;
+      return;
+    }
+    const encoding = first & 0x3f;
+    if (encoding === ENCODING_LZF) {
+      const compressedLength = this.length();
+      this.length();
+      this.need(compressedLength, at);
+      this.position += compressedLength;
+      return;
+    }
+    const width = encoding === ENCODING_INT8 ? 1 : encoding === ENCODING_INT16 ? 2 : encoding === ENCODING_INT32 ? 4 : 0;
+    if (width === 0) this.fail(`invalid string encoding ${encoding}`, at);
+    this.skip(width);
+  }
+
+  /**
+   * A collection of RDB type `type` stepped over and kept as its bytes, to be decoded by `codec`
+   * on first use; null when it is empty, undefined when it is not a collection or too large to
+   * defer (the caller decodes it at once). The bytes are checked as far as the RDB layer goes;
+   * what is inside a listpack or a ziplist is checked when it is decoded.
+   */
+  deferredValue(type: number, codec: DeferredCodec): DeferredValue | null | undefined {
+    const kind = COLLECTION_TYPES[type];
+    if (kind === undefined) return undefined;
+    const start = this.position;
+    if (this.skipCollection(type) === 0) return null;
+    if (this.position - start > MAX_DEFERRED_BYTES) {
+      this.position = start;
+      return undefined;
+    }
+    return new DeferredValue(kind, type, this.data.latin1Slice(start, this.position), codec);
+  }
+
+  /** Steps over a collection's payload; returns how many elements or nodes it has (-1: one structure, not counted). */
+  private skipCollection(type: number): number {
+    switch (type) {
+      case RdbType.LIST:
+      case RdbType.SET:
+      case RdbType.LIST_QUICKLIST:
+        return this.skipStrings(this.count(1), 1);
+      case RdbType.HASH:
+        return this.skipStrings(this.count(2), 2);
+      case RdbType.ZSET:
+      case RdbType.ZSET_2: {
+        const count = this.count(type === RdbType.ZSET_2 ? 9 : 2);
+        for (let n = count; n > 0; n--) {
+          this.skipString();
+          if (type === RdbType.ZSET_2) this.skip(8);
+          else this.textDouble();
+        }
+        return count;
+      }
+      case RdbType.LIST_QUICKLIST_2: {
+        const nodes = this.count(2);
+        for (let n = nodes; n > 0; n--) {
+          this.length();
+          this.skipString();
+        }
+        return nodes;
+      }
+      default:
+        this.skipString();
+        return -1;
+    }
+  }
+
+  private skipStrings(count: number, each: number): number {
+    for (let n = count * each; n > 0; n--) this.skipString();
+    return count;
   }
 
   /** A string as latin1 text (integer-encoded ones as their decimal text). */
@@ -543,7 +652,9 @@ export class RdbReader {
           break;
         default: {
           const key = cursor.string();
-          const value = cursor.value(type, at);
+          const defer = this.options.defer;
+          const deferred = defer === undefined ? undefined : cursor.deferredValue(type, defer);
+          const value = deferred === undefined ? cursor.value(type, at) : deferred;
           if (value !== null) return { db: this.db, key, value, expireAt };
           // Redis skips empty collections too (older versions could write them).
           this.options.warn?.(`skipped the empty key "${key}" in db ${this.db}`);

@@ -9,7 +9,7 @@ import { HashValue } from '../src/datatypes/hash.js';
 import { ListValue } from '../src/datatypes/list.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { ZSetValue } from '../src/datatypes/zset.js';
-import { isString, type RedisValue, type StringValue } from '../src/keyspace/values.js';
+import { DeferredValue, isString, type RedisValue, type StoredValue, type StringValue } from '../src/keyspace/values.js';
 import { Crc64 } from './crc64.js';
 import { lzfCompressInto } from './lzf.js';
 import {
@@ -120,6 +120,13 @@ export class RdbEncoder {
     this.reserve(bytes.length);
     this.bytes.set(bytes, this.position);
     this.position += bytes.length;
+  }
+
+  /** Bytes given as a latin1 string, one char each. */
+  rawLatin1(text: string): void {
+    this.reserve(text.length);
+    writeLatin1(this.bytes, text, this.position);
+    this.position += text.length;
   }
 
   /** rdbSaveLen: 6 bits in the first byte, 14 bits in two, else 32 or 64 bits big-endian. */
@@ -315,7 +322,7 @@ function zsetListpack(zset: ZSetValue): Buffer {
   return listpack.finish();
 }
 
-function isEncoded(value: RedisValue | EncodedValue): value is EncodedValue {
+function isEncoded(value: StoredValue | EncodedValue): value is EncodedValue {
   return typeof (value as EncodedValue).type === 'number';
 }
 
@@ -365,13 +372,18 @@ export class RdbWriter {
   }
 
   /** EXPIRETIME_MS (when expireAt is set, ms since the epoch) then the type, key and value. */
-  entry(key: string, value: RedisValue | EncodedValue, expireAt: number | undefined): void {
+  entry(key: string, value: StoredValue | EncodedValue, expireAt: number | undefined): void {
     const out = this.out;
     if (expireAt !== undefined) {
       out.byte(RdbOpcode.EXPIRETIME_MS);
       out.milliseconds(expireAt);
     }
-    if (isEncoded(value)) {
+    if (value instanceof DeferredValue) {
+      // Still in the form it was loaded in: every RDB type a reader accepts, Redis 7 accepts too.
+      out.byte(value.format);
+      out.string(key);
+      out.rawLatin1(value.bytes);
+    } else if (isEncoded(value)) {
       out.byte(value.type);
       out.string(key);
       out.raw(value.payload);

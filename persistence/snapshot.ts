@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import type { Database } from '../src/keyspace/database.js';
-import type { RedisValue } from '../src/keyspace/values.js';
+import { DeferredValue, type StoredValue } from '../src/keyspace/values.js';
 import { encodeValue, RdbWriter, type EncodedValue, type RdbWriteOptions } from './rdb-writer.js';
 
 /** What a key held when the save started, kept because it changed before the save reached it. */
 interface Preimage {
-  value: RedisValue | EncodedValue;
+  value: string | DeferredValue | EncodedValue;
   expireAt: number | undefined;
 }
 
@@ -16,6 +16,11 @@ const CHUNK_BYTES = 1024 * 1024;
 
 /** Marks a key the save had already written when it first changed: nothing to keep. */
 const ALREADY_WRITTEN = null;
+
+/** Latin1 strings and collections not decoded since loading never change: they are kept by reference. */
+function isImmutable(value: StoredValue): value is string | DeferredValue {
+  return typeof value === 'string' || value instanceof DeferredValue;
+}
 
 /**
  * One database as it was when the save started. `dict` and `expires` are the Maps of that moment:
@@ -32,7 +37,7 @@ class DatabaseView {
 
   constructor(
     readonly index: number,
-    readonly dict: Map<string, RedisValue>,
+    readonly dict: Map<string, StoredValue>,
     readonly expires: Map<string, number>,
   ) {
     this.keys = Array.from(dict.keys());
@@ -44,14 +49,14 @@ class DatabaseView {
  * A point-in-time snapshot taken without fork, as Redis's BGSAVE child would see the dataset:
  * the key list of every database is frozen when the save starts, and before any key changes
  * (value, TTL or existence) the database calls `beforeChange`, which keeps what the key held if
- * the walk has not written it yet: by reference for immutable strings, encoded at once for
- * collections and Buffers, which change in place. Keys created during the save are not in the
+ * the walk has not written it yet: by reference for immutable strings and undecoded collections,
+ * encoded at once for collections and Buffers, which change in place. Keys created during the save are not in the
  * frozen lists; keys deleted during the save are written from what was kept.
  */
 export class PointInTimeSnapshot {
   private readonly views: DatabaseView[] = [];
   /** The same views by the Map each was taken from, which follows it through SWAPDB. */
-  private readonly byDict = new Map<Map<string, RedisValue>, DatabaseView>();
+  private readonly byDict = new Map<Map<string, StoredValue>, DatabaseView>();
   /** Mutable values (collections, Buffers) already written: a change to them needs no copy. */
   private readonly written = new WeakSet<object>();
   private viewIndex = 0;
@@ -95,7 +100,7 @@ export class PointInTimeSnapshot {
       view.preimages.set(key, ALREADY_WRITTEN);
       return;
     }
-    const kept = typeof value === 'string' ? value : encodeValue(value, this.options.compression);
+    const kept = isImmutable(value) ? value : encodeValue(value, this.options.compression);
     view.preimages.set(key, { value: kept, expireAt: view.expires.get(key) });
   };
 

@@ -153,41 +153,46 @@ describe('persistence: RDB snapshots', () => {
     expect(await errorOf(redis.multi().call('SAVE').exec())).to.equal('EXECABORT Transaction discarded because of previous errors.');
   });
 
-  it('BGSAVE is point-in-time: writes of every kind made while it runs are not in the file', async () => {
-    await fill(redis);
-    // Enough keys that the save spans many slices, with writes landing before and after the walk.
-    for (let i = 0; i < 200_000; i += 10_000) {
-      await redis.mset(...Array.from({ length: 10_000 }, (_, j) => [`filler:${i + j}`, `value${i + j}`]).flat());
-    }
-    const before = await allContents(redis);
-    const fillerBefore = await redis.mget('filler:0', 'filler:100000', 'filler:199999');
-    const pipeline = redis.pipeline();
-    pipeline.bgsave();
-    // Changes in place, replacements, deletions, TTL changes, renames, moves, new keys, whole databases.
-    pipeline.set('str', 'changed').append('long', 'more').setbit('bits', 0, 1).incr('int:0').lpush('list:big', 'new')
-      .rpop('list:small').hset('hash:big', 'field0', 'changed').hdel('hash:small', 'f').sadd('set:ints', '12345').srem('set:big', 'm0')
-      .zadd('zset:big', '100', 'member0').zpopmin('zset:small').persist('hash:big').expire('str', 100).del('ttl')
-      .rename('set:strings', 'renamed').move('int:127', 3).set('brand-new', 'x').copy('list:small', 'list:copy')
-      .set('filler:0', 'changed').del('filler:100000').lpush('filler:list', 'x');
-    pipeline.select(1).flushdb().set('after-flush', 'x').select(5).swapdb(5, 6).select(0);
-    await pipeline.exec();
-    // More writes once the walk is under way.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(server.persistence.backgroundSaveStartedAt).to.not.equal(null);
-    await redis.set('filler:199999', 'late');
-    await redis.hset('hash:small', BIN, 'late');
-    await until(() => server.persistence.backgroundSaveStartedAt === null);
-    const other = await restarted();
-    try {
-      expect(await allContents(other.redis)).to.deep.equal(before);
-      expect(await other.redis.mget('filler:0', 'filler:100000', 'filler:199999')).to.deep.equal(fillerBefore);
-      expect(await other.redis.exists('filler:list')).to.equal(0);
-      expect(await other.redis.dbsize()).to.equal(200_000 + Object.keys(before[0] as object).length);
-    } finally {
-      other.redis.disconnect();
-      await other.server.shutdown();
-    }
-  });
+  for (const loaded of [false, true]) {
+    const what = loaded ? 'on data just loaded from a snapshot, still undecoded' : 'on data written by commands';
+    it(`BGSAVE is point-in-time: writes of every kind made while it runs are not in the file (${what})`, async () => {
+      await fill(redis);
+      // Enough keys that the save spans many slices, with writes landing before and after the walk.
+      for (let i = 0; i < 200_000; i += 10_000) {
+        await redis.mset(...Array.from({ length: 10_000 }, (_, j) => [`filler:${i + j}`, `value${i + j}`]).flat());
+      }
+      const before = await allContents(redis);
+      const fillerBefore = await redis.mget('filler:0', 'filler:100000', 'filler:199999');
+      // Reading every key above decoded it: load again to have the writes below meet undecoded collections.
+      if (loaded) expect(await redis.call('DEBUG', 'RELOAD')).to.equal('OK');
+      const pipeline = redis.pipeline();
+      pipeline.bgsave();
+      // Changes in place, replacements, deletions, TTL changes, renames, moves, new keys, whole databases.
+      pipeline.set('str', 'changed').append('long', 'more').setbit('bits', 0, 1).incr('int:0').lpush('list:big', 'new')
+        .rpop('list:small').hset('hash:big', 'field0', 'changed').hdel('hash:small', 'f').sadd('set:ints', '12345').srem('set:big', 'm0')
+        .zadd('zset:big', '100', 'member0').zpopmin('zset:small').persist('hash:big').expire('str', 100).del('ttl')
+        .rename('set:strings', 'renamed').move('int:127', 3).set('brand-new', 'x').copy('list:small', 'list:copy')
+        .set('filler:0', 'changed').del('filler:100000').lpush('filler:list', 'x');
+      pipeline.select(1).flushdb().set('after-flush', 'x').select(5).swapdb(5, 6).select(0);
+      await pipeline.exec();
+      // More writes once the walk is under way.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.persistence.backgroundSaveStartedAt).to.not.equal(null);
+      await redis.set('filler:199999', 'late');
+      await redis.hset('hash:small', BIN, 'late');
+      await until(() => server.persistence.backgroundSaveStartedAt === null);
+      const other = await restarted();
+      try {
+        expect(await allContents(other.redis)).to.deep.equal(before);
+        expect(await other.redis.mget('filler:0', 'filler:100000', 'filler:199999')).to.deep.equal(fillerBefore);
+        expect(await other.redis.exists('filler:list')).to.equal(0);
+        expect(await other.redis.dbsize()).to.equal(200_000 + Object.keys(before[0] as object).length);
+      } finally {
+        other.redis.disconnect();
+        await other.server.shutdown();
+      }
+    });
+  }
 
   it('a failed background save refuses writes with MISCONF while save points are set, until a save works', async () => {
     const gone = mkdtempSync(join(tmpdir(), 'nodis-gone-'));
@@ -314,6 +319,31 @@ describe('persistence: RDB snapshots', () => {
     expect(await start().then(() => null, (error: Error) => error.message)).to.match(/^Bad snapshot .* at byte 0: /);
     // The file is left as it was, for the user to look at.
     expect(readFileSync(path, 'latin1')).to.equal('not a snapshot at all');
+  });
+
+  it('a collection damaged inside a file that passes its checks is dropped when first used; the rest is served', async () => {
+    // Without a checksum only the collection's own decoding can find the damage.
+    await redis.config('SET', 'rdbchecksum', 'no');
+    await redis.hset('hash:small', 'f', 'v', 'g', 'w');
+    await redis.set('str', 'intact');
+    await redis.rpush('list', 'a', 'b');
+    await redis.call('SAVE');
+    const path = join(dir, 'dump.rdb');
+    const file = readFileSync(path);
+    // The listpack comes after the key and its own length byte; it starts with its size in bytes.
+    file.writeUInt32LE(9999, file.indexOf('hash:small') + 'hash:small'.length + 1);
+    writeFileSync(path, file);
+    const other = await restarted();
+    try {
+      expect(await other.redis.get('str')).to.equal('intact');
+      expect(await other.redis.hgetall('hash:small')).to.deep.equal({});
+      expect(await other.redis.exists('hash:small')).to.equal(0);
+      expect(await other.redis.lrange('list', 0, -1)).to.deep.equal(['a', 'b']);
+      expect(await other.redis.hset('hash:small', 'new', '1')).to.equal(1);
+    } finally {
+      other.redis.disconnect();
+      await other.server.shutdown();
+    }
   });
 
   it('while the snapshot loads, commands get -LOADING and INFO shows the progress', async () => {

@@ -10,7 +10,7 @@ import { HashValue } from '../src/datatypes/hash.js';
 import { ListValue } from '../src/datatypes/list.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { ZSetValue } from '../src/datatypes/zset.js';
-import { isString, typeName, type RedisValue } from '../src/keyspace/values.js';
+import { DeferredValue, isString, typeName, type CollectionValue, type RedisValue } from '../src/keyspace/values.js';
 import { Crc64, crc64 } from '../persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../persistence/lzf.js';
 import { canonicalInteger, encodeIntset, ListpackBuilder, RdbOpcode, RdbType } from '../persistence/rdb-format.js';
@@ -73,10 +73,10 @@ function randomText(length: number, seed: number): string {
   return String.fromCharCode(...range(length, () => random(256)));
 }
 
-const entry = (db: number, key: string, value: RedisValue, expireAt?: number): RdbEntry => ({ db, key, value, expireAt });
+const entry = (db: number, key: string, value: RedisValue, expireAt?: number): RdbEntry<RedisValue> => ({ db, key, value, expireAt });
 
 /** Every type in every encoding nodis has, binary data, integer edges, TTLs, several databases. */
-function sampleEntries(): RdbEntry[] {
+function sampleEntries(): RdbEntry<RedisValue>[] {
   const soon = Date.now() + 3_600_000;
   return [
     entry(0, 'string', 'hello'),
@@ -144,7 +144,7 @@ function itemOf(value: RedisValue, expireAt: number | undefined): Item {
 
 type Items = Map<string, Item>;
 
-function itemsOf(entries: readonly RdbEntry[]): Items {
+function itemsOf(entries: readonly RdbEntry<RedisValue>[]): Items {
   return new Map(entries.map((e) => [`${e.db}/${e.key}`, itemOf(e.value, e.expireAt)]));
 }
 
@@ -178,10 +178,11 @@ function writeFile(entries: readonly RdbEntry[], options: RdbWriteOptions, aux: 
   return Buffer.concat(chunks);
 }
 
-function readFile(data: Buffer, options: Partial<RdbReadOptions> = {}): { entries: RdbEntry[]; reader: RdbReader } {
+function readFile(data: Buffer, options: Partial<RdbReadOptions> = {}): { entries: RdbEntry<RedisValue>[]; reader: RdbReader } {
   const reader = new RdbReader(data, { checksum: true, limits: LIMITS, ...options });
-  const entries: RdbEntry[] = [];
-  for (let e = reader.next(); e !== null; e = reader.next()) entries.push(e);
+  const entries: RdbEntry<RedisValue>[] = [];
+  // Without `defer` every value comes decoded.
+  for (let e = reader.next(); e !== null; e = reader.next()) entries.push(e as RdbEntry<RedisValue>);
   return { entries, reader };
 }
 
@@ -884,6 +885,24 @@ describe('RDB codec', function () {
           expect(rewritten.length / saved.length).to.be.within(0.8, 1.2);
           expect(checkRdb(rewritten)).to.match(RDB_OK);
           expectSameItems(await withRedis(rewritten, ({ client }) => redisItems(client, [0, 1, 9])), expected);
+
+          // Read as a server loads (small collections left undecoded), then saved again: those are written back as they came.
+          const codec = { decode: (value: DeferredValue) => decodeValue(value.format, Buffer.from(value.bytes, 'latin1'), LIMITS) as CollectionValue };
+          const deferredReader = new RdbReader(saved, { checksum: true, limits: LIMITS, defer: codec });
+          const loaded: RdbEntry[] = [];
+          for (let e = deferredReader.next(); e !== null; e = deferredReader.next()) loaded.push(e);
+          const deferred = loaded.filter((e) => e.value instanceof DeferredValue);
+          expect(deferred.map((e) => (e.value as DeferredValue).type)).to.include.members(['hash', 'list', 'set', 'zset']);
+          // The big ones are decoded at once.
+          expect(deferred.some((e) => e.key === 'long list')).to.equal(false);
+          const decoded = loaded.map((e) => ({ ...e, value: e.value instanceof DeferredValue ? e.value.decode()! : e.value }));
+          expectSameItems(itemsOf(decoded), expected);
+          for (const e of decoded) {
+            if (!isString(e.value)) expect(e.value.encoding(), e.key).to.equal(encodings.get(`${e.db}/${e.key}`));
+          }
+          const resaved = writeFile(loaded, { compression: compression === 'yes', checksum: true }, [...reader.aux]);
+          expect(checkRdb(resaved)).to.match(RDB_OK);
+          expectSameItems(await withRedis(resaved, ({ client }) => redisItems(client, [0, 1, 9])), expected);
         });
       });
     }

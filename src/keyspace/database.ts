@@ -1,5 +1,5 @@
 import { NOTIFY, type KeyspaceEvents } from './events.js';
-import type { RedisValue } from './values.js';
+import { DeferredValue, type RedisValue, type StoredValue } from './values.js';
 
 /** Something that watches keys for WATCH/EXEC: touching a watched key flags it. */
 export interface KeyWatcher {
@@ -22,7 +22,7 @@ export interface KeyspaceHost {
  * active cycle. Knows nothing of commands or of the protocol.
  */
 export class Database {
-  dict = new Map<string, RedisValue>();
+  dict = new Map<string, StoredValue>();
   expires = new Map<string, number>();
   private watchers: Map<string, Set<KeyWatcher>> | null = null;
   /** Persistent walk over `expires` for the active expiry cycle. */
@@ -56,6 +56,18 @@ export class Database {
     const value = this.dict.get(key);
     if (value === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return value instanceof DeferredValue ? this.decodeDeferred(key, value) : value;
+  }
+
+  /** Decodes a collection loaded from a snapshot in its place; a corrupt one is dropped as if it never was. */
+  private decodeDeferred(key: string, deferred: DeferredValue): RedisValue | undefined {
+    const value = deferred.decode();
+    if (value === undefined) {
+      this.dict.delete(key);
+      this.expires.delete(key);
+    } else {
+      this.dict.set(key, value);
+    }
     return value;
   }
 
@@ -245,7 +257,7 @@ export class Database {
   }
 
   /** Touches the watched keys that exist in any of `dicts` (as Redis's touchAllWatchedKeysInDb). */
-  private touchWatchedIn(...dicts: Map<string, RedisValue>[]): void {
+  private touchWatchedIn(...dicts: Map<string, StoredValue>[]): void {
     if (this.watchers === null) return;
     for (const key of this.watchers.keys()) if (dicts.some((dict) => dict.has(key))) this.touch(key);
   }

@@ -25,8 +25,8 @@ export function isString(value: RedisValue): value is StringValue {
   return typeof value === 'string' || value instanceof Buffer;
 }
 
-export function typeName(value: RedisValue): TypeName {
-  return isString(value) ? 'string' : value.type;
+export function typeName(value: StoredValue): TypeName {
+  return value instanceof DeferredValue ? value.type : isString(value) ? 'string' : value.type;
 }
 
 /** Longest string Redis stores as "embstr" (object header and bytes in one allocation). */
@@ -57,3 +57,31 @@ export function copyValue(value: RedisValue): RedisValue {
   if (!isString(value)) return value.copy();
   return typeof value === 'string' ? value : Buffer.from(value);
 }
+
+/** Turns deferred values back into collections; undefined when the bytes turn out corrupt (it reports why). */
+export interface DeferredCodec {
+  decode(value: DeferredValue): CollectionValue | undefined;
+}
+
+/**
+ * A small collection as a snapshot stored it, decoded on first use. Start-up keeps collections
+ * in their file form (as Redis keeps small ones in listpacks), so loading costs one string per
+ * collection instead of one per element. Immutable: decoding stores a new value in its place.
+ */
+export class DeferredValue {
+  constructor(
+    readonly type: CollectionValue['type'],
+    /** The file format's tag for the encoding, to write the bytes back unchanged. */
+    readonly format: number,
+    /** The encoded bytes, one latin1 char each. */
+    readonly bytes: string,
+    private readonly codec: DeferredCodec,
+  ) {}
+
+  decode(): CollectionValue | undefined {
+    return this.codec.decode(this);
+  }
+}
+
+/** What a key holds in a database's dict: a value, or a collection not decoded yet. */
+export type StoredValue = RedisValue | DeferredValue;
