@@ -2,7 +2,8 @@
  * Throughput of nodis next to a real Redis, measured by redis-benchmark.
  *
  *   npm run bench [-- --rounds N --requests N --tests a,b --pipeline 1,16 --clients N
- *                   --subscribers 1,10,100 --deliveries N --persistence-keys N (0 skips) --quick]
+ *                   --subscribers 1,10,100 --deliveries N --persistence-keys N (0 skips)
+ *                   --broker-messages N (0 skips) --quick]
  *
  * (or BENCH_ROUNDS, BENCH_REQUESTS, ... in the environment). Both servers run side by side on
  * loopback ports; each round runs every pipeline depth against both, in alternating order so
@@ -12,6 +13,7 @@ import {
   formatCount, freePort, geometricMean, integerOption, markdownTable, median, option,
   runRedisBenchmark, startNodis, startRedis, stopAll, which, type RunningServer,
 } from './lib.js';
+import { reportBroker } from './broker.js';
 import { reportAppendOnly, reportPersistence } from './persistence.js';
 import { pubsubDeliveryRate } from './pubsub.js';
 
@@ -38,6 +40,8 @@ interface Settings {
   deliveries: number;
   /** Keys for the snapshot figures; 0 skips them. */
   persistenceKeys: number;
+  /** Messages per broker delivery test; 0 skips the broker's figures. */
+  brokerMessages: number;
 }
 
 function readSettings(): Settings {
@@ -54,6 +58,7 @@ function readSettings(): Settings {
     subscribers: list('subscribers', ['1', '10', '100']).map(Number).filter((n) => n > 0),
     deliveries: integerOption('deliveries', quick ? 200_000 : 1_000_000),
     persistenceKeys: option('persistence-keys') === '0' ? 0 : integerOption('persistence-keys', quick ? 100_000 : 1_000_000),
+    brokerMessages: option('broker-messages') === '0' ? 0 : integerOption('broker-messages', quick ? 20_000 : 100_000),
   };
 }
 
@@ -149,6 +154,12 @@ async function main(): Promise<void> {
     await reportPersistence(settings.persistenceKeys);
     console.log();
     await reportAppendOnly(settings.requests * 2);
+  }
+  if (settings.brokerMessages > 0) {
+    await stopAll();
+    console.log();
+    const quick = settings.brokerMessages < 100_000;
+    await reportBroker(settings.brokerMessages, quick ? 1_000 : 5_000, quick ? 100_000 : 1_000_000);
   }
 }
 

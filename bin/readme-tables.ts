@@ -17,7 +17,7 @@ const GROUP_TITLES: Record<CommandGroup, string> = {
   string: 'Strings', bitmap: 'Bitmaps', generic: 'Keys', list: 'Lists', hash: 'Hashes', set: 'Sets',
   sorted_set: 'Sorted sets', stream: 'Streams', hyperloglog: 'HyperLogLog', geo: 'Geospatial', pubsub: 'Pub/Sub',
   transactions: 'Transactions', scripting: 'Scripting and functions', connection: 'Connection', server: 'Server',
-  cluster: 'Cluster', sentinel: 'Sentinel', module: 'Modules',
+  cluster: 'Cluster', sentinel: 'Sentinel', module: 'Message broker (MQ.*, group module)',
 };
 
 function row(command: Command): string {

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../src/command.js';
 import { bitmapCommands } from './bitmap.js';
+import { brokerCommands } from './broker.js';
 import { clientCommands } from './client.js';
 import { introspectionCommands } from './command.js';
 import { configCommands } from './config.js';
@@ -32,4 +33,5 @@ export const commands: readonly CommandSpec[] = [
   ...configCommands,
   ...infoCommands,
   ...introspectionCommands,
+  ...brokerCommands,
 ];

@@ -22,6 +22,7 @@ const SECTIONS: readonly { name: string; header: string; inDefault: boolean; ren
   { name: 'commandstats', header: 'Commandstats', inDefault: false, render: commandstatsSection },
   { name: 'errorstats', header: 'Errorstats', inDefault: true, render: errorstatsSection },
   { name: 'cluster', header: 'Cluster', inDefault: true, render: () => ['cluster_enabled:0'] },
+  { name: 'broker', header: 'Broker', inDefault: true, render: brokerSection },
   { name: 'keyspace', header: 'Keyspace', inDefault: true, render: keyspaceSection },
 ];
 
@@ -170,6 +171,35 @@ function persistenceSection(server: Server): string[] {
     `rdb_current_bgsave_time_sec:${bgsaveStartedAt === null ? -1 : Math.round((Date.now() - bgsaveStartedAt) / 1000)}`,
     `rdb_saves:${persistence.saves}`,
     ...appendOnlyFields(server),
+  ];
+}
+
+/** The previous INFO's [time, published, delivered, acked], for the broker's rates. */
+const brokerSamples = new WeakMap<Server, [number, number, number, number]>();
+
+/** The broker's queues, exchanges and messages, and its rates since the previous INFO. */
+function brokerSection(server: Server): string[] {
+  const stats = server.broker.stats();
+  const now = performance.now();
+  const [sampledAt, published, delivered, acked] = brokerSamples.get(server) ?? [now - (Date.now() - server.startedAt), 0, 0, 0];
+  brokerSamples.set(server, [now, stats.published, stats.delivered, stats.acked]);
+  const seconds = (now - sampledAt) / 1000;
+  const rate = (count: number, before: number) => (seconds > 0 ? Math.round((count - before) / seconds) : 0);
+  return [
+    `mq_queues:${stats.queues}`,
+    `mq_exchanges:${stats.exchanges}`,
+    `mq_bindings:${stats.bindings}`,
+    `mq_messages_ready:${stats.messagesReady}`,
+    `mq_messages_unacked:${stats.messagesUnacked}`,
+    `mq_memory:${stats.memory}`,
+    `mq_max_memory:${server.config.get('mq-max-memory')}`,
+    `mq_published:${stats.published}`,
+    `mq_delivered:${stats.delivered}`,
+    `mq_acked:${stats.acked}`,
+    `mq_publish_per_sec:${rate(stats.published, published)}`,
+    `mq_deliver_per_sec:${rate(stats.delivered, delivered)}`,
+    `mq_ack_per_sec:${rate(stats.acked, acked)}`,
+    `mq_journal_size:${server.persistence.brokerJournal.size}`,
   ];
 }
 

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import type { Database } from '../src/keyspace/database.js';
 import type { Server } from '../src/server.js';
 import { encodeBulkArray } from '../src/protocol/reply-writer.js';
 import { fsyncDirectoryOf, removeQuietly } from './files.js';
@@ -7,6 +8,27 @@ import { PointInTimeSnapshot } from './snapshot.js';
 
 /** Wait between attempts to create the file when one failed. */
 const REWRITE_RETRY_DELAY_MS = 5000;
+
+/**
+ * What an append-only file holds: the keyspace (the `appendonly` file), or the broker's durable
+ * state alone (its journal, kept whatever `appendonly` says).
+ */
+export interface AppendOnlyContents {
+  /** As log lines name it: "append only file", "broker journal". */
+  readonly name: string;
+  path(): string;
+  /** The databases a rewrite writes (none for the broker's journal). */
+  databases(): readonly Database[];
+  /** The AUX fields a rewrite's RDB preamble starts with. */
+  aux(): [string, string][];
+  /** False while a background save holds the keyspace's change hook: a rewrite must wait. */
+  canSnapshot(): boolean;
+  /**
+   * Written at once when missing, rather than by a background rewrite: for the broker's journal,
+   * whose records must be on disk from the first confirm on (its state is small next to a keyspace).
+   */
+  readonly createAtOnce: boolean;
+}
 
 /** A rewrite in progress: the snapshot being written, and the commands fed since it started. */
 interface Rewrite {
@@ -60,19 +82,40 @@ export class AppendOnlyFile {
    */
   constructor(
     private readonly server: Server,
+    private readonly contents: AppendOnlyContents,
     existing: boolean,
-    /** False while a background save holds the keyspace's change hook: a rewrite must wait. */
-    private readonly canSnapshot: () => boolean,
   ) {
     this.fd = existing ? openSync(this.path, 'a') : -1;
     this.baseSize = existing ? fstatSync(this.fd).size : 0;
     this.timer = setInterval(() => this.everySecond(), 1000);
     this.timer.unref();
-    if (!existing) this.startRewrite();
+    if (existing) return;
+    if (contents.createAtOnce) this.create();
+    else this.startRewrite();
+  }
+
+  /** Writes the file from the contents, blocking, as a rewrite would. */
+  private create(): void {
+    const tempPath = this.tempPath();
+    const snapshot = new PointInTimeSnapshot(this.contents.databases(), this.contents.aux(), { compression: this.server.config.get('rdbcompression'), checksum: true });
+    try {
+      snapshot.writeFileSync(tempPath);
+      renameSync(tempPath, this.path);
+    } catch (error) {
+      removeQuietly(tempPath);
+      throw error;
+    }
+    fsyncDirectoryOf(this.path);
+    this.fd = openSync(this.path, 'a');
+    this.baseSize = fstatSync(this.fd).size;
+  }
+
+  private tempPath(): string {
+    return join(dirname(this.path), `temp-rewrite-${process.pid}-${basename(this.path)}`);
   }
 
   get path(): string {
-    return join(this.server.config.get('dir'), this.server.config.get('appendfilename'));
+    return this.contents.path();
   }
 
   get size(): number {
@@ -101,6 +144,11 @@ export class AppendOnlyFile {
     if (--this.transactionDepth > 0) return;
     if (this.transactionFed) this.append(db, ['EXEC']);
     this.transactionFed = false;
+  }
+
+  /** Appends a record of the broker's journal (no database). */
+  record(argv: readonly string[]): void {
+    this.push(encodeBulkArray(argv));
   }
 
   private append(db: number, argv: readonly string[]): void {
@@ -138,7 +186,7 @@ export class AppendOnlyFile {
     } catch (error) {
       // As Redis, a failed write is fatal: acknowledging writes that are not logged would lie.
       this.lastWriteOk = false;
-      this.server.log.fatal({ err: error }, "Can't write to the append only file, exiting");
+      this.server.log.fatal({ err: error }, `Can't write to the ${this.contents.name}, exiting`);
       process.exit(1);
     }
     if (this.server.config.get('appendfsync') === 'always') fsyncSync(this.fd);
@@ -159,7 +207,7 @@ export class AppendOnlyFile {
    * auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.
    */
   cron(): void {
-    if (this.rewriteState !== null || !this.canSnapshot()) return;
+    if (this.rewriteState !== null || !this.contents.canSnapshot()) return;
     if (this.rewriteScheduled || (this.fd === -1 && Date.now() - this.lastRewriteTry > REWRITE_RETRY_DELAY_MS)) {
       this.rewriteScheduled = false;
       this.startRewrite();
@@ -171,7 +219,7 @@ export class AppendOnlyFile {
     const size = this.size;
     const base = this.baseSize === 0 ? 1 : this.baseSize;
     if (size >= config.get('auto-aof-rewrite-min-size') && ((size - base) * 100) / base >= percentage) {
-      this.server.log.info({ growth: Math.round(((size - base) * 100) / base) }, 'Starting automatic rewriting of AOF');
+      this.server.log.info({ growth: Math.round(((size - base) * 100) / base) }, `Starting automatic rewriting of the ${this.contents.name}`);
       this.startRewrite();
     }
   }
@@ -179,7 +227,7 @@ export class AppendOnlyFile {
   /** BGREWRITEAOF: false when one is already running; scheduled while a background save runs. */
   startRewrite(): boolean {
     if (this.rewriteState !== null) return false;
-    if (!this.canSnapshot()) {
+    if (!this.contents.canSnapshot()) {
       this.rewriteScheduled = true;
       return true;
     }
@@ -187,8 +235,8 @@ export class AppendOnlyFile {
     this.lastRewriteTry = Date.now();
     const compression = server.config.get('rdbcompression');
     const rewrite: Rewrite = {
-      snapshot: new PointInTimeSnapshot(server.databases, [['aof-base', '1']], { compression, checksum: true }),
-      tempPath: join(server.config.get('dir'), `temp-rewriteaof-${process.pid}.aof`),
+      snapshot: new PointInTimeSnapshot(this.contents.databases(), this.contents.aux(), { compression, checksum: true }),
+      tempPath: this.tempPath(),
       tail: [],
       startedAt: Date.now(),
       aborted: false,
@@ -197,7 +245,7 @@ export class AppendOnlyFile {
     this.rewriteState = rewrite;
     // The tail is replayed after the snapshot, from database 0: its first command must select.
     this.selectedDb = -1;
-    server.log.info('Background append only file rewriting started');
+    server.log.info(`Background ${this.contents.name} rewriting started`);
     void this.runRewrite(rewrite);
     return true;
   }
@@ -225,12 +273,12 @@ export class AppendOnlyFile {
       this.lastRewriteOk = true;
       this.lastRewriteSeconds = Math.round((Date.now() - rewrite.startedAt) / 1000);
       this.rewrites++;
-      server.log.info('Background AOF rewrite finished successfully');
+      server.log.info(`Background ${this.contents.name} rewrite finished successfully`);
     } catch (error) {
       removeQuietly(rewrite.tempPath);
       if (!rewrite.aborted) {
         this.lastRewriteOk = false;
-        server.log.warn({ err: error }, 'Background AOF rewrite failed');
+        server.log.warn({ err: error }, `Background ${this.contents.name} rewrite failed`);
       }
     } finally {
       rewrite.snapshot.detach();

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, promises as fs, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, renameSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Server } from '../src/server.js';
@@ -6,14 +6,13 @@ import { REDIS_VERSION } from '../src/version.js';
 import type { CollectionValue, DeferredCodec, DeferredValue } from '../src/keyspace/values.js';
 import { decodeValue, RdbError, RdbReader, type LoadLimits, type RdbEntry } from './rdb-reader.js';
 import type { RdbWriteOptions } from './rdb-writer.js';
-import { AppendOnlyFile } from './aof.js';
+import { AppendOnlyFile, type AppendOnlyContents } from './aof.js';
 import { AofError } from './aof-format.js';
+import { BROKER_AUX, BrokerJournal } from './broker-journal.js';
 import { replayCommands } from './aof-loader.js';
 import { fsyncDirectoryOf, removeQuietly } from './files.js';
 import { PointInTimeSnapshot } from './snapshot.js';
 
-/** Bytes SAVE gathers before each write. */
-const SAVE_CHUNK_BYTES = 1024 * 1024;
 /** Longest slice of loading work between two turns of the event loop. */
 const LOAD_SLICE_MS = 5;
 /** After a failed background save, save points wait this long before trying again (CONFIG_BGSAVE_RETRY_DELAY). */
@@ -70,7 +69,12 @@ export class Persistence {
     },
   };
 
-  constructor(private readonly server: Server) {}
+  /** The broker's durable changes, logged whatever `appendonly` says. */
+  readonly brokerJournal: BrokerJournal;
+
+  constructor(private readonly server: Server) {
+    this.brokerJournal = new BrokerJournal(server, server.broker);
+  }
 
   /** The snapshot file: `dbfilename` in `dir`. */
   get path(): string {
@@ -100,13 +104,16 @@ export class Persistence {
   }
 
   private auxFields(): [string, string][] {
-    return [
+    const fields: [string, string][] = [
       ['redis-ver', REDIS_VERSION],
       ['redis-bits', '64'],
       ['ctime', String(Math.floor(Date.now() / 1000))],
       ['used-mem', String(process.memoryUsage().heapUsed)],
       ['aof-base', '0'],
     ];
+    const broker = this.brokerJournal.snapshotField();
+    if (broker !== null) fields.push(broker);
+    return fields;
   }
 
   /** The encoding limits loaded values are settled under (RESTORE uses them too). */
@@ -127,18 +134,11 @@ export class Persistence {
     // The same walk as BGSAVE's, unwatched: nothing can change while it runs.
     const snapshot = new PointInTimeSnapshot(server.databases, this.auxFields(), this.writeOptions());
     const tempPath = join(server.config.get('dir'), `temp-${process.pid}.rdb`);
-    let fd: number | null = null;
     try {
-      fd = openSync(tempPath, 'w');
-      while (!snapshot.step(Infinity, SAVE_CHUNK_BYTES)) writeSync(fd, snapshot.writer.take());
-      writeSync(fd, snapshot.writer.take());
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = null;
+      snapshot.writeFileSync(tempPath);
       renameSync(tempPath, this.path);
       fsyncDirectoryOf(this.path);
     } catch (error) {
-      if (fd !== null) closeSync(fd);
       removeQuietly(tempPath);
       server.log.warn({ err: error }, 'Failed saving the DB');
       throw error;
@@ -216,6 +216,7 @@ export class Persistence {
   cron(): void {
     if (this.loading !== null) return;
     this.aof?.cron();
+    this.brokerJournal.cron();
     if (this.snapshotBusy) return;
     if (this.scheduled) {
       this.scheduled = false;
@@ -257,6 +258,13 @@ export class Persistence {
     this.abortBackgroundSave();
     this.aof?.close();
     this.aof = null;
+    this.brokerJournal.close();
+  }
+
+  /** Writes what this turn logged (keyspace and broker), before any of its replies leave. */
+  flushLogs(): void {
+    this.aof?.flush();
+    this.brokerJournal.flush();
   }
 
   /**
@@ -274,6 +282,7 @@ export class Persistence {
       this.server.log.warn("Error trying to save the DB, can't exit.");
       this.scheduleCron();
       this.followAppendOnly();
+      this.brokerJournal.open();
       return false;
     }
   }
@@ -282,12 +291,22 @@ export class Persistence {
   followAppendOnly(): void {
     const wanted = this.server.config.get('appendonly');
     if (wanted && this.aof === null) {
-      this.aof = new AppendOnlyFile(this.server, existsSync(this.aofPath), () => !this.snapshotBusy);
+      this.aof = new AppendOnlyFile(this.server, this.keyspaceLog, existsSync(this.aofPath));
     } else if (!wanted && this.aof !== null) {
       this.aof.close();
       this.aof = null;
     }
   }
+
+  /** What the `appendonly` file holds: the keyspace, rewritten from a point-in-time snapshot of it. */
+  private readonly keyspaceLog: AppendOnlyContents = {
+    name: 'append only file',
+    path: () => this.aofPath,
+    databases: () => this.server.databases,
+    aux: () => [['aof-base', '1']],
+    canSnapshot: () => !this.snapshotBusy,
+    createAtOnce: false,
+  };
 
   private get aofPath(): string {
     return join(this.server.config.get('dir'), this.server.config.get('appendfilename'));
@@ -302,12 +321,15 @@ export class Persistence {
     // From now until the data is in, clients get -LOADING (the file is not even read yet).
     this.loading = { startedAt: Date.now(), totalBytes: 0, loadedBytes: 0 };
     try {
+      let brokerState: string | undefined;
       if (this.server.config.get('appendonly') && existsSync(this.aofPath)) await this.loadAppendOnlyFile(this.loading);
-      else await this.loadSnapshot(this.loading);
+      else brokerState = await this.loadSnapshot(this.loading);
+      await this.brokerJournal.load(brokerState);
     } finally {
       this.loading = null;
     }
     this.followAppendOnly();
+    this.brokerJournal.open();
   }
 
   /**
@@ -371,24 +393,29 @@ export class Persistence {
     return false;
   }
 
-  private async loadSnapshot(loading: LoadingState): Promise<void> {
+  /** Loads the snapshot's keys; returns the broker's state from its AUX field, if it has one. */
+  private async loadSnapshot(loading: LoadingState): Promise<string | undefined> {
     const path = this.path;
     let data: Buffer;
     try {
       data = await fs.readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new Error(`Can't read the snapshot ${path}: ${(error as Error).message}`);
     }
     const started = performance.now();
     loading.totalBytes = data.length;
+    let reader: RdbReader;
     try {
-      await this.loadEntries(this.reader(data), (offset) => (loading.loadedBytes = offset));
+      reader = this.reader(data);
+      await this.loadEntries(reader, (offset) => (loading.loadedBytes = offset));
     } catch (error) {
       throw new Error(describeLoadError(path, error));
     }
     this.server.log.info({ seconds: ((performance.now() - started) / 1000).toFixed(3) }, 'DB loaded from disk');
+    return reader.aux.get(BROKER_AUX);
   }
+
 
   /** DEBUG RELOAD: saves, empties every database and loads the file again, all at once (expired keys dropped, as at start-up). */
   reload(): void {

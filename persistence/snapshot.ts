@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:fs';
 import type { Database } from '../src/keyspace/database.js';
 import { DeferredValue, type StoredValue } from '../src/keyspace/values.js';
 import { encodeValue, RdbWriter, type EncodedValue, type RdbWriteOptions } from './rdb-writer.js';
@@ -124,6 +124,18 @@ export class PointInTimeSnapshot {
       return true;
     } finally {
       await file.close();
+    }
+  }
+
+  /** Writes the whole file to `path` at once, blocking (SAVE, a journal's creation), and fsyncs it. */
+  writeFileSync(path: string): void {
+    const fd = openSync(path, 'w');
+    try {
+      while (!this.step(Infinity, CHUNK_BYTES)) writeSync(fd, this.writer.take());
+      writeSync(fd, this.writer.take());
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   }
 

@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { call } from './dispatcher.js';
 import type { Database } from './keyspace/database.js';
 import { isString, type CollectionValue } from './keyspace/values.js';
+import type { ReplyWriter } from './protocol/reply-writer.js';
 import type { Server } from './server.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -12,10 +13,12 @@ export interface BlockedState {
   db: Database;
   keys: readonly string[];
   /** The type a key must hold to serve the client: a list for BLPOP, a zset for BZPOPMIN. */
-  type: CollectionValue['type'];
+  type: CollectionValue['type'] | null;
   command: Command;
   argv: string[];
   timer: NodeJS.Timeout | null;
+  /** For a wait outside the keyspace (see park): withdraws it when it ends unserved. */
+  cancel: (() => void) | null;
 }
 
 /**
@@ -41,10 +44,7 @@ export class BlockingEngine {
    */
   block(client: Client, argv: string[], keys: readonly string[], type: CollectionValue['type'], timeoutMs: number): void {
     const db = client.db;
-    const state: BlockedState = { db, keys, type, command: this.server.table.resolve(argv)!, argv, timer: null };
-    if (timeoutMs > 0) this.armTimer(client, state, Date.now() + timeoutMs);
-    client.blocked = state;
-    this.blockedClients++;
+    this.enter(client, argv, keys, type, timeoutMs, null);
     let byKey = this.waiting.get(db);
     if (byKey === undefined) this.waiting.set(db, (byKey = new Map()));
     for (const key of new Set(keys)) {
@@ -52,6 +52,31 @@ export class BlockingEngine {
       if (queue === undefined) byKey.set(key, [client]);
       else queue.push(client);
     }
+  }
+
+  /**
+   * Parks `client` on something outside the keyspace (a broker queue), which serves it through
+   * `wake`; `cancel` withdraws its wait there when the wait ends otherwise (timeout, CLIENT
+   * UNBLOCK, disconnection).
+   */
+  park(client: Client, argv: string[], timeoutMs: number, cancel: () => void): void {
+    this.enter(client, argv, [], null, timeoutMs, cancel);
+  }
+
+  /** Serves a client parked by `park`, `write` giving its reply. */
+  wake(client: Client, write: (writer: ReplyWriter) => void): void {
+    if (client.blocked === null) return;
+    this.release(client);
+    this.server.replyTo(client, write);
+    this.server.resumeInput(client);
+  }
+
+  private enter(client: Client, argv: string[], keys: readonly string[], type: CollectionValue['type'] | null, timeoutMs: number, cancel: (() => void) | null): BlockedState {
+    const state: BlockedState = { db: client.db, keys, type, command: this.server.table.resolve(argv)!, argv, timer: null, cancel };
+    if (timeoutMs > 0) this.armTimer(client, state, Date.now() + timeoutMs);
+    client.blocked = state;
+    this.blockedClients++;
+    return state;
   }
 
   /** A write to `key`: clients parked on it will be looked at after the current command. */
@@ -104,8 +129,10 @@ export class BlockingEngine {
    * only forgets it. Returns false when the client was not blocked.
    */
   unblock(client: Client, reason: 'timeout' | 'error' | 'disconnect'): boolean {
-    if (client.blocked === null) return false;
+    const state = client.blocked;
+    if (state === null) return false;
     this.release(client);
+    state.cancel?.();
     if (reason === 'disconnect') return true;
     this.server.replyTo(client, (reply) => {
       if (reason === 'timeout') reply.nullArray();

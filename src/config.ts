@@ -43,6 +43,8 @@ export interface ConfigValues {
   'auto-aof-rewrite-percentage': number;
   'auto-aof-rewrite-min-size': number;
   'aof-load-truncated': boolean;
+  'mq-journal-filename': string;
+  'mq-max-memory': number;
 }
 
 export type ConfigName = keyof ConfigValues;
@@ -284,6 +286,8 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('auto-aof-rewrite-percentage', '100', true, integer(0, 2147483647), 'rewrite the append-only file once it grew this many percent since the last rewrite (0 = never)'),
   param('auto-aof-rewrite-min-size', '67108864', true, memory(0, Number.MAX_SAFE_INTEGER), '... but not while it is smaller than this'),
   param('aof-load-truncated', 'yes', true, yesNo, 'load an append-only file whose last command was cut short, dropping that command'),
+  param('mq-journal-filename', 'mq-journal.aof', false, fileName('mq-journal-filename'), "the broker's journal of durable changes, inside `dir` (fsynced as `appendfsync` says, whatever `appendonly` is)"),
+  param('mq-max-memory', '0', true, memory(0, Number.MAX_SAFE_INTEGER), 'refuse MQ.PUBLISH with -OOM once queued messages take this much (0 = no limit)'),
 ] as Param<ConfigName>[];
 
 const BY_NAME = new Map(PARAMS.flatMap((p) => [p.name as string, ...p.aliases].map((name) => [name, p] as const)));

@@ -3,6 +3,7 @@ import { commands } from '../commands/index.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Server } from './server.js';
+import { VERSION } from './version.js';
 
 export { Server } from './server.js';
 export { loadConfig, StartupConfigError } from './config.js';
@@ -24,5 +25,7 @@ export async function startServer(args: readonly string[] = [], logger?: Logger)
     throw error;
   }
   server.persistence.scheduleCron();
+  // As Redis, ready once the data is in: a client connecting now gets answers, not -LOADING.
+  server.log.info({ version: VERSION, port: server.port, pid: process.pid, config: config.file || null }, 'Ready to accept connections');
   return server;
 }

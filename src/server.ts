@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { BlockingEngine } from './blocking.js';
+import { Broker } from './broker/index.js';
 import { Client } from './client.js';
 import { CommandTable, type CommandSpec } from './command.js';
 import type { Config } from './config.js';
@@ -34,6 +35,8 @@ const EXPIRE_SLICE_MS = 1;
 /** Keys checked per database per round, and the expired share that justifies another round. */
 const EXPIRE_KEYS_PER_ROUND = 20;
 const EXPIRE_ACCEPTABLE_STALE = 0.1;
+/** Longest stretch of broker expiry work per cron run. */
+const BROKER_SLICE_MS = 2;
 
 /**
  * The server: listens, owns the databases and the connected clients, runs each request burst
@@ -46,6 +49,8 @@ export class Server implements KeyspaceHost {
   readonly table: CommandTable;
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
+  /** The message broker; its durable changes go to the persistence layer's journal. */
+  readonly broker = new Broker({ journal: (record) => this.persistence.brokerJournal.record(record) });
   readonly persistence = new Persistence(this);
   readonly pubsub = new PubSub<Client>();
   /** Largest client buffers of the last seconds, for INFO. */
@@ -126,7 +131,7 @@ export class Server implements KeyspaceHost {
     });
     this.port = (this.tcp.address() as net.AddressInfo).port;
     this.scheduleCron();
-    this.log.info({ version: VERSION, port: this.port, pid: process.pid, config: this.config.file || null }, 'Ready to accept connections');
+    this.log.info({ version: VERSION, port: this.port, pid: process.pid, config: this.config.file || null }, 'Listening');
     return this.port;
   }
 
@@ -168,7 +173,7 @@ export class Server implements KeyspaceHost {
   private readonly pendingWrites: Client[] = [];
   private readonly writeAllPending = (): void => {
     // The append-only file gets this turn's writes before any reply acknowledges them.
-    this.persistence.aof?.flush();
+    this.persistence.flushLogs();
     const clients = this.pendingWrites;
     // Newest first, as Redis's clients_pending_write: a publisher, queued when its burst ended, is
     // answered before the subscribers it fed, so its next requests arrive while they are written.
@@ -208,6 +213,8 @@ export class Server implements KeyspaceHost {
     this.clients.delete(client.id);
     this.blocking.unblock(client, 'disconnect');
     this.pubsub.unsubscribeAll(client);
+    // Its unacked deliveries go back to their queues, its exclusive queues away.
+    this.broker.connectionClosed(client);
     this.stopMonitoring(client);
     client.discardTransaction();
     return true;
@@ -341,7 +348,13 @@ export class Server implements KeyspaceHost {
     this.followClockSteps();
     this.clientsCron();
     this.persistence.cron();
+    if (this.persistence.loading === null) this.brokerCycle(performance.now() + BROKER_SLICE_MS);
     if (this.activeExpireEnabled && this.persistence.loading === null) this.activeExpireCycle(performance.now() + (1000 / this.config.get('hz')) * EXPIRE_DUTY);
+  }
+
+  /** Expired messages and timed-out deliveries, in the broker's bounded batches, until `deadline`. */
+  private brokerCycle(deadline: number): void {
+    while (this.broker.tick() && performance.now() < deadline);
   }
 
   /**

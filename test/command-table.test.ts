@@ -35,6 +35,8 @@ describe('command table', () => {
   it('every command and subcommand matches Redis arity, key positions and flags', () => {
     const mismatches: string[] = [];
     for (const command of table.all()) {
+      // nodis's own commands (the broker's MQ.*) are declared in group module, as a module's would be.
+      if (command.spec.group === 'module') continue;
       const expected = referenceFor(command);
       if (expected === undefined) {
         mismatches.push(`${command.fullName}: not a Redis command`);

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { connect, expectReply, RawClient, startTestServer, switchToResp3 } from './helpers.js';
 import type { Server } from '../src/index.js';
 
-const DEFAULT_HEADERS = ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Errorstats', '# Cluster', '# Keyspace'];
+const DEFAULT_HEADERS = ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Errorstats', '# Cluster', '# Broker', '# Keyspace'];
 
 /** INFO's text as field -> value, headers left out. */
 function fields(text: string): Map<string, string> {
