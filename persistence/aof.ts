@@ -21,6 +21,8 @@ export interface AppendOnlyContents {
   databases(): readonly Database[];
   /** The AUX fields a rewrite's RDB preamble starts with. */
   aux(): [string, string][];
+  /** AUX fields after the keys, made as they are written (see PointInTimeSnapshot). */
+  trailer(): Iterator<readonly [string, string]> | null;
   /** False while a background save holds the keyspace's change hook: a rewrite must wait. */
   canSnapshot(): boolean;
   /**
@@ -97,7 +99,7 @@ export class AppendOnlyFile {
   /** Writes the file from the contents, blocking, as a rewrite would. */
   private create(): void {
     const tempPath = this.tempPath();
-    const snapshot = new PointInTimeSnapshot(this.contents.databases(), this.contents.aux(), { compression: this.server.config.get('rdbcompression'), checksum: true });
+    const snapshot = this.snapshot();
     try {
       snapshot.writeFileSync(tempPath);
       renameSync(tempPath, this.path);
@@ -108,6 +110,12 @@ export class AppendOnlyFile {
     fsyncDirectoryOf(this.path);
     this.fd = openSync(this.path, 'a');
     this.baseSize = fstatSync(this.fd).size;
+  }
+
+  /** The contents as of now, for a rewrite (or the file's creation). */
+  private snapshot(): PointInTimeSnapshot {
+    const contents = this.contents;
+    return new PointInTimeSnapshot(contents.databases(), contents.aux(), { compression: this.server.config.get('rdbcompression'), checksum: true }, contents.trailer());
   }
 
   private tempPath(): string {
@@ -233,9 +241,8 @@ export class AppendOnlyFile {
     }
     const server = this.server;
     this.lastRewriteTry = Date.now();
-    const compression = server.config.get('rdbcompression');
     const rewrite: Rewrite = {
-      snapshot: new PointInTimeSnapshot(this.contents.databases(), this.contents.aux(), { compression, checksum: true }),
+      snapshot: this.snapshot(),
       tempPath: this.tempPath(),
       tail: [],
       startedAt: Date.now(),

@@ -3,15 +3,23 @@ import { join } from 'node:path';
 import { encodeBulkArray } from '../src/protocol/reply-writer.js';
 import type { Server } from '../src/server.js';
 import { AppendOnlyFile, type AppendOnlyContents } from './aof.js';
-import { AofError, readCommands } from './aof-format.js';
+import { AofError, readCommands, type FileCommand } from './aof-format.js';
 import { RdbError, RdbReader } from './rdb-reader.js';
 
-/** The AUX field holding the broker's durable state in snapshots (Redis skips fields it does not know). */
+/**
+ * The AUX field holding the broker's durable state in snapshots, repeated as often as needed
+ * after the keys (Redis skips fields it does not know).
+ */
 export const BROKER_AUX = 'nodis-broker';
+/** Bytes of records per AUX field: encoding one takes a fraction of a millisecond. */
+const FIELD_BYTES = 64 * 1024;
+/** Longest stretch of loading work between two turns of the event loop. */
+const LOAD_SLICE_MS = 5;
 
 /** What the journal needs of the broker: its durable state as records, and records applied back. */
 export interface JournalledState {
-  durableRecords(): Iterable<readonly string[]>;
+  /** As of the call, made as they are read. */
+  durableRecords(): Iterator<readonly string[]>;
   applyRecord(record: readonly string[]): void;
 }
 
@@ -20,8 +28,8 @@ export interface JournalledState {
  * durable queues), kept whatever `appendonly` says, through the same machinery as the append-only
  * file: records in RESP, written before the replies of their turn (a publisher's confirm) and
  * fsynced as `appendfsync` says; rewritten without stalls as an RDB preamble holding the state
- * in an AUX field, then the records that came meanwhile. Snapshots carry the same state in the
- * same AUX field, so a dump.rdb brought to another server brings its broker along.
+ * in AUX fields, then the records that came meanwhile. Snapshots carry the same state in the
+ * same AUX fields, so a dump.rdb brought to another server brings its broker along.
  */
 export class BrokerJournal {
   private file: AppendOnlyFile | null = null;
@@ -32,7 +40,8 @@ export class BrokerJournal {
     name: 'broker journal',
     path: () => this.path,
     databases: () => [],
-    aux: () => [['aof-base', '1'], [BROKER_AUX, encodeState(this.state)]],
+    aux: () => [['aof-base', '1']],
+    trailer: () => this.stateFields(),
     canSnapshot: () => true,
     createAtOnce: true,
   };
@@ -50,21 +59,24 @@ export class BrokerJournal {
     return this.file?.size ?? 0;
   }
 
-  /** The AUX field for a snapshot, or null when there is nothing durable (the file stays as Redis writes it). */
-  snapshotField(): [string, string] | null {
-    const encoded = encodeState(this.state);
-    return encoded === '' ? null : [BROKER_AUX, encoded];
+  /**
+   * The state as of now, as AUX fields for a snapshot's trailer, each encoded when it is written;
+   * none when there is nothing durable (the file stays as Redis writes it).
+   */
+  stateFields(): Iterator<[string, string]> {
+    return fieldsOf(this.state.durableRecords());
   }
 
   /**
-   * Start-up: the state from the journal when there is one, else from the snapshot's AUX field
-   * (`fromSnapshot`, a dump.rdb brought from elsewhere). A journal cut short in its last record
-   * is cut back when `aof-load-truncated`, as the append-only file is.
+   * Start-up: the state from the journal when there is one, else from the snapshot's AUX fields
+   * (`fromSnapshot`, a dump.rdb brought from elsewhere), in slices between which clients are
+   * answered (-LOADING). A journal cut short in its last record is cut back when
+   * `aof-load-truncated`, as the append-only file is.
    */
-  async load(fromSnapshot: string | undefined): Promise<void> {
+  async load(fromSnapshot: readonly string[]): Promise<void> {
     const path = this.path;
     if (!existsSync(path)) {
-      if (fromSnapshot !== undefined) applyState(this.state, fromSnapshot);
+      for (const field of fromSnapshot) await this.apply(readCommands(Buffer.from(field, 'latin1'), 0));
       return;
     }
     const data = await fs.readFile(path);
@@ -75,13 +87,9 @@ export class BrokerJournal {
         const reader = new RdbReader(data, { checksum: true, limits: this.server.persistence.loadLimits() });
         if (reader.next() !== null) throw new RdbError('the preamble holds keys', reader.offset);
         start = reader.offset;
-        const state = reader.aux.get(BROKER_AUX);
-        if (state !== undefined) applyState(this.state, state);
+        for (const field of stateIn(reader)) await this.apply(readCommands(Buffer.from(field, 'latin1'), 0));
       }
-      for (const { argv } of readCommands(data, start)) {
-        this.state.applyRecord(argv);
-        records++;
-      }
+      records = await this.apply(readCommands(data, start));
     } catch (error) {
       if (error instanceof AofError && error.truncated && this.server.config.get('aof-load-truncated')) {
         this.server.log.warn({ offset: error.offset }, 'The broker journal ends in the middle of a record: cutting it there');
@@ -92,6 +100,21 @@ export class BrokerJournal {
       }
     }
     this.server.log.info({ records }, 'Broker state loaded from its journal');
+  }
+
+  /** Applies records, yielding to the event loop every few milliseconds; returns how many. */
+  private async apply(records: Iterable<FileCommand>): Promise<number> {
+    let count = 0;
+    let deadline = performance.now() + LOAD_SLICE_MS;
+    for (const { argv } of records) {
+      this.state.applyRecord(argv);
+      // The clock is read every 64 records: reading it costs more than applying a small one.
+      if ((++count & 63) === 0 && performance.now() >= deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+        deadline = performance.now() + LOAD_SLICE_MS;
+      }
+    }
+    return count;
   }
 
   /** Opens the journal to append to it, once loaded; without durable state there is no file yet. */
@@ -142,13 +165,23 @@ export class BrokerJournal {
   }
 }
 
-/** The state's records in RESP, one latin1 char a byte: the journal's own format, in one string. */
-function encodeState(state: JournalledState): string {
-  const parts: Buffer[] = [];
-  for (const record of state.durableRecords()) parts.push(encodeBulkArray(record));
-  return Buffer.concat(parts).toString('latin1');
+/** The broker's AUX fields of a snapshot `reader` has read to its end. */
+export function stateIn(reader: RdbReader): string[] {
+  return reader.auxFields.filter(([name]) => name === BROKER_AUX).map(([, value]) => value);
 }
 
-function applyState(state: JournalledState, encoded: string): void {
-  for (const { argv } of readCommands(Buffer.from(encoded, 'latin1'), 0)) state.applyRecord(argv);
+/** Records as AUX fields of about FIELD_BYTES each, in the journal's own format (RESP), made as they are read. */
+function* fieldsOf(records: Iterator<readonly string[]>): Generator<[string, string]> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for (let record = records.next(); record.done !== true; record = records.next()) {
+    const encoded = encodeBulkArray(record.value);
+    parts.push(encoded);
+    size += encoded.length;
+    if (size < FIELD_BYTES) continue;
+    yield [BROKER_AUX, Buffer.concat(parts, size).toString('latin1')];
+    parts = [];
+    size = 0;
+  }
+  if (size > 0) yield [BROKER_AUX, Buffer.concat(parts, size).toString('latin1')];
 }

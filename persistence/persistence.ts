@@ -8,7 +8,7 @@ import { decodeValue, RdbError, RdbReader, type LoadLimits, type RdbEntry } from
 import type { RdbWriteOptions } from './rdb-writer.js';
 import { AppendOnlyFile, type AppendOnlyContents } from './aof.js';
 import { AofError } from './aof-format.js';
-import { BROKER_AUX, BrokerJournal } from './broker-journal.js';
+import { BrokerJournal, stateIn } from './broker-journal.js';
 import { replayCommands } from './aof-loader.js';
 import { fsyncDirectoryOf, removeQuietly } from './files.js';
 import { PointInTimeSnapshot } from './snapshot.js';
@@ -103,17 +103,16 @@ export class Persistence {
     return { compression: this.server.config.get('rdbcompression'), checksum: this.server.config.get('rdbchecksum') };
   }
 
-  private auxFields(): [string, string][] {
-    const fields: [string, string][] = [
+  /** The dataset and the broker's durable state as of now, for SAVE and BGSAVE. */
+  private snapshot(): PointInTimeSnapshot {
+    const aux: [string, string][] = [
       ['redis-ver', REDIS_VERSION],
       ['redis-bits', '64'],
       ['ctime', String(Math.floor(Date.now() / 1000))],
       ['used-mem', String(process.memoryUsage().heapUsed)],
       ['aof-base', '0'],
     ];
-    const broker = this.brokerJournal.snapshotField();
-    if (broker !== null) fields.push(broker);
-    return fields;
+    return new PointInTimeSnapshot(this.server.databases, aux, this.writeOptions(), this.brokerJournal.stateFields());
   }
 
   /** The encoding limits loaded values are settled under (RESTORE uses them too). */
@@ -132,7 +131,7 @@ export class Persistence {
   save(): void {
     const server = this.server;
     // The same walk as BGSAVE's, unwatched: nothing can change while it runs.
-    const snapshot = new PointInTimeSnapshot(server.databases, this.auxFields(), this.writeOptions());
+    const snapshot = this.snapshot();
     const tempPath = join(server.config.get('dir'), `temp-${process.pid}.rdb`);
     try {
       snapshot.writeFileSync(tempPath);
@@ -160,7 +159,7 @@ export class Persistence {
     const server = this.server;
     this.lastBgsaveTry = Date.now();
     const save: BackgroundSave = {
-      snapshot: new PointInTimeSnapshot(server.databases, this.auxFields(), this.writeOptions()),
+      snapshot: this.snapshot(),
       tempPath: join(server.config.get('dir'), `temp-bg-${process.pid}.rdb`),
       dirtyAtStart: server.dirty,
       startedAt: Date.now(),
@@ -304,6 +303,7 @@ export class Persistence {
     path: () => this.aofPath,
     databases: () => this.server.databases,
     aux: () => [['aof-base', '1']],
+    trailer: () => null,
     canSnapshot: () => !this.snapshotBusy,
     createAtOnce: false,
   };
@@ -321,7 +321,7 @@ export class Persistence {
     // From now until the data is in, clients get -LOADING (the file is not even read yet).
     this.loading = { startedAt: Date.now(), totalBytes: 0, loadedBytes: 0 };
     try {
-      let brokerState: string | undefined;
+      let brokerState: string[] = [];
       if (this.server.config.get('appendonly') && existsSync(this.aofPath)) await this.loadAppendOnlyFile(this.loading);
       else brokerState = await this.loadSnapshot(this.loading);
       await this.brokerJournal.load(brokerState);
@@ -393,14 +393,14 @@ export class Persistence {
     return false;
   }
 
-  /** Loads the snapshot's keys; returns the broker's state from its AUX field, if it has one. */
-  private async loadSnapshot(loading: LoadingState): Promise<string | undefined> {
+  /** Loads the snapshot's keys; returns the broker's state from its AUX fields. */
+  private async loadSnapshot(loading: LoadingState): Promise<string[]> {
     const path = this.path;
     let data: Buffer;
     try {
       data = await fs.readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(`Can't read the snapshot ${path}: ${(error as Error).message}`);
     }
     const started = performance.now();
@@ -413,7 +413,7 @@ export class Persistence {
       throw new Error(describeLoadError(path, error));
     }
     this.server.log.info({ seconds: ((performance.now() - started) / 1000).toFixed(3) }, 'DB loaded from disk');
-    return reader.aux.get(BROKER_AUX);
+    return stateIn(reader);
   }
 
 

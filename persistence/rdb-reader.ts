@@ -583,6 +583,8 @@ export class RdbReader {
   readonly version: number;
   /** AUX fields met so far (all of them once next() returned null). */
   readonly aux = new Map<string, string>();
+  /** The same in file order, a name repeated as often as it came (the broker's state comes in several). */
+  readonly auxFields: [string, string][] = [];
   private readonly cursor: RdbCursor;
   private db = 0;
   private finished = false;
@@ -638,7 +640,9 @@ export class RdbReader {
           break;
         case RdbOpcode.AUX: {
           const name = cursor.string();
-          this.aux.set(name, cursor.string());
+          const value = cursor.string();
+          this.aux.set(name, value);
+          this.auxFields.push([name, value]);
           break;
         }
         case RdbOpcode.MODULE_AUX:

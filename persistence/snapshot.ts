@@ -67,6 +67,11 @@ export class PointInTimeSnapshot {
     private readonly databases: readonly Database[],
     private readonly aux: readonly (readonly [string, string])[],
     private readonly options: RdbWriteOptions,
+    /**
+     * AUX fields written after the keys, made as they are written (the broker's state, in
+     * chunks, so that a large one does not stall the server in one go).
+     */
+    private readonly trailer: Iterator<readonly [string, string]> | null = null,
   ) {
     this.writer = new RdbWriter(options);
     for (const db of databases) {
@@ -165,6 +170,12 @@ export class PointInTimeSnapshot {
         }
       }
       this.viewIndex++;
+    }
+    if (this.trailer !== null) {
+      for (let field = this.trailer.next(); field.done !== true; field = this.trailer.next()) {
+        writer.aux(field.value[0], field.value[1]);
+        if (performance.now() >= deadline || writer.pendingBytes >= maxBytes) return false;
+      }
     }
     writer.end();
     return true;

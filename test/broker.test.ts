@@ -629,6 +629,12 @@ describe('broker: durability', () => {
     });
   });
 
+  it('examples/durable-queue: persistent messages sent before a restart are received after it', async () => {
+    const { send, receive } = await import('../examples/durable-queue.js');
+    await withServer((_, server) => send(server.port, 3));
+    expect(await withServer((_, server) => receive(server.port))).to.deep.equal(['persistent 1', 'persistent 2', 'persistent 3']);
+  });
+
   it('with appendfsync always, every confirmed persistent publish survives kill -9', async function () {
     this.timeout(60_000);
     const serverProcess = await startServerProcess(['--dir', dir, '--appendfsync', 'always']);

@@ -391,20 +391,36 @@ export class Broker {
     }
   }
 
-  /** The durable state as records, which replayed into a fresh broker rebuild it. */
-  *durableRecords(): Iterable<string[]> {
+  /**
+   * The durable state as of this call, as records which replayed into a fresh broker rebuild it.
+   * The message lists are copied now (a few ms per million messages) and their records made as
+   * the iterator is read, so a snapshot can write them in slices: what changes meanwhile is not
+   * in it.
+   */
+  durableRecords(): IterableIterator<string[]> {
+    const topology: string[][] = [];
     for (const exchange of this.exchanges.values()) {
-      if (exchange.journalled) yield ['EXCHANGE', exchange.name, exchange.type, flagText(exchange.autoDelete)];
+      if (exchange.journalled) topology.push(['EXCHANGE', exchange.name, exchange.type, flagText(exchange.autoDelete)]);
     }
     const durable = [...this.queues.values()].filter((queue) => queue.journalled);
-    for (const queue of durable) yield queueRecord(queue);
-    for (const queue of durable) for (const binding of queue.bindings) if (binding.journalled) yield bindingRecord('BIND', binding);
-    for (const queue of durable) {
-      const names = [queue.name];
-      for (const message of queue.ready) if (message.persistent) yield publishRecord(message, names);
-      for (const { message } of queue.unacked) if (message.persistent) yield publishRecord(message, names);
-    }
+    for (const queue of durable) topology.push(queueRecord(queue));
+    for (const queue of durable) for (const binding of queue.bindings) if (binding.journalled) topology.push(bindingRecord('BIND', binding));
+    // The messages as they are now, and the delivery counts that are not 0: their records are made later.
+    const frozen = durable.map((queue) => {
+      const messages = queue.ready.toArray();
+      for (const { message } of queue.unacked) messages.push(message);
+      const counts = new Map<Message, number>();
+      for (const message of messages) if (message.deliveryCount > 0) counts.set(message, message.deliveryCount);
+      return { names: [queue.name], messages, counts };
+    });
+    return (function* () {
+      yield* topology;
+      for (const { names, messages, counts } of frozen) {
+        for (const message of messages) if (message.persistent) yield publishRecord(message, names, counts.get(message) ?? 0);
+      }
+    })();
   }
+
 
   private replay(record: readonly string[]): void {
     switch (record[0]) {

@@ -63,7 +63,7 @@ const QUEUES = 'QUEUES';
  * pairs only for the properties set, a `header:`-prefixed name per header, a `death` pair per
  * dead-lettering queue on its cycle path, and `delivery-count` when it was delivered.
  */
-export function publishRecord(message: Message, queues: readonly string[]): string[] {
+export function publishRecord(message: Message, queues: readonly string[], deliveryCount = message.deliveryCount): string[] {
   const record = ['PUBLISH', String(message.seq), message.body, message.exchange, message.routingKey, String(message.timestamp)];
   if (message.replyTo !== undefined) record.push('reply-to', message.replyTo);
   if (message.correlationId !== undefined) record.push('correlation-id', message.correlationId);
@@ -72,7 +72,7 @@ export function publishRecord(message: Message, queues: readonly string[]): stri
   if (message.priority !== undefined) record.push('priority', String(message.priority));
   if (message.headers !== undefined) for (const [key, value] of message.headers) record.push(HEADER_PREFIX + key, value);
   if (message.deathPath !== undefined) for (const queue of message.deathPath) record.push('death', queue);
-  if (message.deliveryCount > 0) record.push('delivery-count', String(message.deliveryCount));
+  if (deliveryCount > 0) record.push('delivery-count', String(deliveryCount));
   record.push(QUEUES, ...queues);
   return record;
 }

@@ -74,6 +74,13 @@ export class SeqDeque<T extends { readonly seq: number }> {
     this.count = 0;
   }
 
+  /** The items in order, as a new array (two native copies of the ring). */
+  toArray(): T[] {
+    const end = this.head + this.count;
+    if (end <= this.slots.length) return this.slots.slice(this.head, end) as T[];
+    return this.slots.slice(this.head).concat(this.slots.slice(0, end & this.mask)) as T[];
+  }
+
   *[Symbol.iterator](): Iterator<T> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
   }
