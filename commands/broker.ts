@@ -180,6 +180,7 @@ function queueInfo(client: Client, argv: string[]): void {
 
 /** MQ.QUEUE LIST [pattern] */
 function queueList(client: Client, argv: string[]): void {
+  if (argv.length > 3) fail(Err.syntax);
   const pattern = argv.length > 2 ? argv[2] : null;
   const names = client.server.broker.list().filter((name) => pattern === null || globMatch(pattern, name));
   client.reply.bulkArray(names);

@@ -155,6 +155,20 @@ describe('broker: MQ.* commands', () => {
       expect(await errorOf(redis.call('MQ.QUEUE', 'BIND', 'other', 'e', 'k', 'HEADERS', '2', 'a'))).to.equal('ERR syntax error');
     });
 
+    it('every command and subcommand refuses a wrong number of arguments', async () => {
+      const cases: [string[], string][] = [
+        [['MQ.EXCHANGE'], 'mq.exchange'], [['MQ.EXCHANGE', 'LIST', 'x'], 'mq.exchange|list'], [['MQ.EXCHANGE', 'DELETE'], 'mq.exchange|delete'],
+        [['MQ.EXCHANGE', 'HELP', 'x'], 'mq.exchange|help'], [['MQ.QUEUE'], 'mq.queue'], [['MQ.QUEUE', 'BIND', 'q'], 'mq.queue|bind'],
+        [['MQ.QUEUE', 'UNBIND', 'q'], 'mq.queue|unbind'], [['MQ.QUEUE', 'DELETE'], 'mq.queue|delete'], [['MQ.QUEUE', 'PURGE'], 'mq.queue|purge'],
+        [['MQ.QUEUE', 'PURGE', 'a', 'b'], 'mq.queue|purge'], [['MQ.QUEUE', 'INFO'], 'mq.queue|info'], [['MQ.QUEUE', 'INFO', 'a', 'b'], 'mq.queue|info'],
+        [['MQ.NACK', 'q'], 'mq.nack'], [['MQ.QOS', '1', '2'], 'mq.qos'],
+      ];
+      for (const [args, name] of cases) expect(await errorOf(redis.call(args[0], ...args.slice(1))), args.join(' ')).to.equal(arityError(name));
+      expect(await errorOf(redis.call('MQ.QUEUE', 'LIST', 'a', 'b'))).to.equal('ERR syntax error');
+      expect(await errorOf(redis.call('MQ.QUEUE', 'DELETE', 'q', 'NOW'))).to.equal('ERR syntax error');
+      expect(await errorOf(redis.call('MQ.EXCHANGE', 'DELETE', 'e', 'NOW'))).to.equal('ERR syntax error');
+    });
+
     it('names are binary safe, __proto__ included', async () => {
       for (const name of [BIN, '__proto__', 'constructor']) {
         await redis.call('MQ.EXCHANGE', 'DECLARE', Buffer.from(name, 'latin1'), 'direct');
