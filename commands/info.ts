@@ -118,6 +118,12 @@ function memorySection(server: Server): string[] {
     `mem_fragmentation_bytes:${rss - used}`,
     'mem_allocator:v8',
     'lazyfree_pending_objects:0',
+    // V8's heap, whose limit is the one that matters to a Node process (see src/heap-guard.ts).
+    `heap_used:${server.heapGuard.used}`,
+    `heap_used_human:${humanBytes(server.heapGuard.used)}`,
+    `heap_limit:${server.heapGuard.limit}`,
+    `heap_limit_human:${humanBytes(server.heapGuard.limit)}`,
+    `heap_full:${server.heapGuard.isFull(performance.now()) ? 1 : 0}`,
   ];
 }
 

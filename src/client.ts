@@ -85,7 +85,7 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
     this.parser = new RequestParser({
       maxBulkLength: () => server.config.get('proto-max-bulk-len'),
       authRequired: () => !this.authenticated,
-      queryBufferLimit: () => server.config.get('client-query-buffer-limit'),
+      queryBufferLimit: () => Math.min(server.config.get('client-query-buffer-limit'), server.heapGuard.clientCap),
     });
   }
 
@@ -170,8 +170,8 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
     // Below every limit of every class (the common case), there is nothing to check or reset.
     if (used < this.server.smallestOutputLimit && this.softLimitSince === 0) return;
     const limit = this.server.config.get('client-output-buffer-limit')[this.subscriptions === null ? 'normal' : 'pubsub'];
-    if (limit.hard === 0 && limit.soft === 0) return;
-    let overLimit = limit.hard > 0 && used >= limit.hard;
+    // Whatever the limits say, one client's replies may not fill the heap.
+    let overLimit = used >= this.server.heapGuard.clientCap || (limit.hard > 0 && used >= limit.hard);
     if (limit.soft > 0 && used >= limit.soft) {
       const now = Date.now();
       if (this.softLimitSince === 0) this.softLimitSince = now;

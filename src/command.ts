@@ -53,6 +53,8 @@ export class Command {
   readonly keyStep: number;
   readonly subcommands: Map<string, Command> | null;
   readonly isWrite: boolean;
+  /** May grow memory (flag denyoom): refused when memory is short. */
+  readonly denyOom: boolean;
   /** Reads, writes or may replicate: what a MONITOR connection (a replica to Redis) may not run. */
   readonly touchesKeyspace: boolean;
   /** Admin commands, and those flagged skip_monitor, are not shown to MONITOR. */
@@ -70,6 +72,7 @@ export class Command {
     this.fullName = parent === null ? spec.name : `${parent.spec.name}|${spec.name}`;
     [this.firstKey, this.lastKey, this.keyStep] = spec.keys ?? [0, 0, 0];
     this.isWrite = spec.flags.includes('write');
+    this.denyOom = spec.flags.includes('denyoom');
     this.touchesKeyspace = this.isWrite || spec.flags.includes('readonly') || spec.flags.includes('may_replicate');
     this.hiddenFromMonitors = spec.flags.includes('admin') || spec.flags.includes('skip_monitor');
     this.noAuth = spec.flags.includes('no_auth');

@@ -56,6 +56,11 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, Err.noAuth, command);
     return;
   }
+  // As Redis's maxmemory check, for V8's heap limit, which would otherwise kill the process.
+  if ((command.denyOom || (command.name === 'exec' && client.multi?.some((queued) => queued.command.denyOom) === true)) && server.heapGuard.isFull(lastClockReading)) {
+    reject(client, Err.oomHeap, command);
+    return;
+  }
   // As Redis, PING is refused too, so that monitoring notices. Checked only after a failed save.
   const persistence = server.persistence;
   if (!persistence.lastBgsaveOk && (command.isWrite || command.name === 'ping') && persistence.writesRefused) {

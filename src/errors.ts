@@ -14,6 +14,7 @@ export const Err = {
   noPasswordSet: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
   noSuchKey: 'ERR no such key',
   loading: 'LOADING Redis is loading the dataset in memory',
+  oomHeap: "OOM command not allowed when used memory is near the heap limit (heap_limit in INFO memory)",
   misconf: "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
   dbIndexOutOfRange: 'ERR DB index is out of range',
   sourceDestinationSame: 'ERR source and destination objects are the same',

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { BlockingEngine } from './blocking.js';
+import { HeapGuard } from './heap-guard.js';
 import { Broker } from './broker/index.js';
 import { Client } from './client.js';
 import { CommandTable, type CommandSpec } from './command.js';
@@ -49,6 +50,7 @@ export class Server implements KeyspaceHost {
   readonly table: CommandTable;
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
+  readonly heapGuard: HeapGuard;
   /** The message broker; its durable changes go to the persistence layer's journal. */
   readonly broker = new Broker({ journal: (record) => this.persistence.brokerJournal.record(record) });
   readonly persistence = new Persistence(this);
@@ -74,7 +76,7 @@ export class Server implements KeyspaceHost {
    * per command and derives both the wall-clock time and the command's duration from it.
    */
   wallClockOffset = performance.timeOrigin;
-  /** The smallest non-zero client-output-buffer-limit of any class: output below it needs no check. */
+  /** The smallest non-zero client-output-buffer-limit of any class, or the heap guard's cap per client: output below it needs no check. */
   smallestOutputLimit = Infinity;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off: keys then expire only when met. */
   activeExpireEnabled = true;
@@ -101,6 +103,7 @@ export class Server implements KeyspaceHost {
     commands: readonly CommandSpec[],
   ) {
     this.table = new CommandTable(commands);
+    this.heapGuard = new HeapGuard(log);
     this.keyspaceEvents.flags = config.get('notify-keyspace-events');
     this.outputLimitsChanged();
     this.databases = Array.from({ length: config.get('databases') }, (_, i) => new Database(i, this));
@@ -138,7 +141,7 @@ export class Server implements KeyspaceHost {
   /** Takes a new client-output-buffer-limit into account. */
   outputLimitsChanged(): void {
     const limits = Object.values(this.config.get('client-output-buffer-limit')).flatMap((limit) => [limit.hard, limit.soft]);
-    this.smallestOutputLimit = Math.min(...limits.filter((bytes) => bytes > 0));
+    this.smallestOutputLimit = Math.min(this.heapGuard.clientCap, ...limits.filter((bytes) => bytes > 0));
   }
 
   /** Restarts the periodic jobs at the current `hz`. */

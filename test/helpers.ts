@@ -241,10 +241,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServerProcess(args: string[] = []): Promise<ServerProcess> {
+export function startServerProcess(args: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const dir = mkdtempSync(join(tmpdir(), 'nodis-process-'));
-    const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--save', '', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, SERVER_BIN, '--port', '0', '--save', '', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`nodis-server exited with ${code} before it was ready: ${output}`)));
