@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fittingHeapMegabytes } from '../src/heap-guard.js';
 import { startServer, StartupConfigError } from '../src/index.js';
 import { VERSION, REDIS_VERSION } from '../src/version.js';
 
@@ -34,6 +35,11 @@ async function main(): Promise<void> {
       console.error(`Could not start nodis: ${(error as Error).message}`);
     }
     process.exit(1);
+  }
+  const heapMegabytes = Math.floor(server.heapGuard.limit / 2 ** 20);
+  const fitting = fittingHeapMegabytes();
+  if (heapMegabytes < fitting * 0.9) {
+    server.log.warn({ heapLimitMB: heapMegabytes, machineAllowsMB: fitting }, `V8's heap limit is below what this machine allows: npm start raises it, or run node --max-old-space-size=${fitting}`);
   }
   // As Redis: a signal shuts down like SHUTDOWN (saving when save points are set), and a save
   // that fails keeps the server running rather than lose the data.

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, StartupConfigError } from '../src/config.js';
@@ -117,4 +117,14 @@ describe('start-up and configuration', () => {
       expect(run.stdout).to.match(/"version":"\d+\.\d+\.\d+".*"pid":\d+.*Ready to accept connections/);
     });
   }
+
+  it('npm start gives node a heap fitting the machine (three quarters of it), unless NODE_OPTIONS sets one', () => {
+    const heapFlag = fileURLToPath(new URL('../bin/heap-flag.js', import.meta.url));
+    const printed = spawnSync(process.execPath, [heapFlag], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).stdout.trim();
+    const megabytes = Number(/^--max-old-space-size=(\d+)$/.exec(printed)?.[1]);
+    expect(megabytes).to.be.at.least(Math.floor((totalmem() * 0.75) / 2 ** 20));
+    const given = spawnSync(process.execPath, [heapFlag], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=512' } }).stdout;
+    expect(given).to.equal('');
+    expect(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).scripts.start).to.include('node $(node dist/bin/heap-flag.js) dist/bin/nodis-server.js');
+  });
 });
