@@ -209,12 +209,12 @@ export class BenchClient {
     return done;
   }
 
-  /** Sends pre-encoded commands in one write and resolves once `count` replies arrived. */
-  async pipeline(encoded: Buffer, count: number): Promise<void> {
+  /** Sends pre-encoded commands in one write and resolves with their `count` replies. */
+  pipeline(encoded: Buffer, count: number): Promise<unknown[]> {
     const replies: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) replies.push(this.expect());
     this.socket.write(encoded);
-    await Promise.all(replies);
+    return Promise.all(replies);
   }
 
   close(): void {

@@ -2,11 +2,12 @@
  * Memory per element: loads the same data into nodis and into a real Redis and compares how much
  * the server process grew.
  *
- *   npm run bench:memory [-- --keys N --value-size N --settle MS --shapes strings,hash,set,zset,list]
+ *   npm run bench:memory [-- --keys N --value-size N --settle MS --shapes strings,hash,set,zset,list,messages]
  *
  * Each shape stores N elements: `strings` N keys ("key:0000000", 11 bytes) with `--value-size`
  * byte values (10 by default) through MSET; `hash` one hash of N such fields and values; `set`,
- * `zset` and `list` one collection of N such members (scores are the element numbers). Commands
+ * `zset` and `list` one collection of N such members (scores are the element numbers); `messages`
+ * (nodis only) N messages of `--value-size` bytes queued in one broker queue. Commands
  * carry 100 elements and go 100 per pipelined flight. Growth is VmRSS of the server process after
  * minus before (read from /proc after a settle pause; a V8 heap cannot be collected from outside,
  * so nodis's figure includes whatever garbage the load left), plus each server's INFO used_memory.
@@ -20,18 +21,28 @@ import {
 const ELEMENTS_PER_COMMAND = 100;
 const COMMANDS_PER_FLIGHT = 100;
 
-/** How one shape is loaded: the command that adds elements `from` to `to - 1`, and how to count them. */
+/** How one shape is loaded: the commands that add elements `from` to `to - 1`, and how to count them. */
 interface Shape {
-  command(from: number, to: number, valueSize: number): string[];
+  commands(from: number, to: number, valueSize: number): string[][];
   count: string[];
+  /** Only nodis has it (the broker). */
+  nodisOnly?: boolean;
 }
 
 const SHAPES: Record<string, Shape> = {
-  strings: { command: (from, to, size) => withElements(['MSET'], from, to, (i) => [keyName(i), valueFor(i, size)]), count: ['DBSIZE'] },
-  hash: { command: (from, to, size) => withElements(['HSET', 'h'], from, to, (i) => [keyName(i), valueFor(i, size)]), count: ['HLEN', 'h'] },
-  set: { command: (from, to) => withElements(['SADD', 's'], from, to, (i) => [keyName(i)]), count: ['SCARD', 's'] },
-  zset: { command: (from, to) => withElements(['ZADD', 'z'], from, to, (i) => [String(i), keyName(i)]), count: ['ZCARD', 'z'] },
-  list: { command: (from, to) => withElements(['RPUSH', 'l'], from, to, (i) => [keyName(i)]), count: ['LLEN', 'l'] },
+  strings: { commands: (from, to, size) => [withElements(['MSET'], from, to, (i) => [keyName(i), valueFor(i, size)])], count: ['DBSIZE'] },
+  hash: { commands: (from, to, size) => [withElements(['HSET', 'h'], from, to, (i) => [keyName(i), valueFor(i, size)])], count: ['HLEN', 'h'] },
+  set: { commands: (from, to) => [withElements(['SADD', 's'], from, to, (i) => [keyName(i)])], count: ['SCARD', 's'] },
+  zset: { commands: (from, to) => [withElements(['ZADD', 'z'], from, to, (i) => [String(i), keyName(i)])], count: ['ZCARD', 'z'] },
+  list: { commands: (from, to) => [withElements(['RPUSH', 'l'], from, to, (i) => [keyName(i)])], count: ['LLEN', 'l'] },
+  messages: {
+    commands: (from, to, size) => [
+      ...(from === 0 ? [['MQ.QUEUE', 'DECLARE', 'q']] : []),
+      ...Array.from({ length: to - from }, (_, i) => ['MQ.PUBLISH', '', 'q', valueFor(from + i, size)]),
+    ],
+    count: ['MQ.QUEUE', 'DECLARE', 'q', 'PASSIVE'],
+    nodisOnly: true,
+  },
 };
 
 function withElements(argv: string[], from: number, to: number, element: (i: number) => string[]): string[] {
@@ -46,6 +57,9 @@ interface Measurement {
   rssAfter: number;
   usedBefore: number;
   usedAfter: number;
+  /** nodis: V8's used heap after a full collection (MEMORY PURGE). */
+  heapBefore: number;
+  heapAfter: number;
   keys: number;
 }
 
@@ -57,10 +71,17 @@ function valueFor(i: number, size: number): string {
   return String(i).padStart(size, 'v').slice(-size);
 }
 
-async function usedMemory(client: BenchClient): Promise<number> {
+async function memoryField(client: BenchClient, field: string): Promise<number> {
   const info = String(await client.call('INFO', 'memory'));
-  const match = /^used_memory:(\d+)/m.exec(info);
+  const match = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
   return match === null ? NaN : Number(match[1]);
+}
+
+/** nodis's live heap: INFO heap_used right after a full collection. */
+async function liveHeap(client: BenchClient, server: RunningServer): Promise<number> {
+  if (server.name !== 'nodis') return NaN;
+  await client.call('MEMORY', 'PURGE');
+  return memoryField(client, 'heap_used');
 }
 
 async function load(server: RunningServer, shapeName: string, keys: number, valueSize: number, settleMs: number): Promise<Measurement> {
@@ -69,20 +90,22 @@ async function load(server: RunningServer, shapeName: string, keys: number, valu
   try {
     await client.call('FLUSHALL');
     await sleep(settleMs);
+    const heapBefore = await liveHeap(client, server);
     const rssBefore = rssBytes(server.pid);
-    const usedBefore = await usedMemory(client);
+    const usedBefore = await memoryField(client, 'used_memory');
     const started = performance.now();
     for (let next = 0; next < keys;) {
       const commands: Buffer[] = [];
       for (let m = 0; m < COMMANDS_PER_FLIGHT && next < keys; m++) {
         const to = Math.min(next + ELEMENTS_PER_COMMAND, keys);
-        commands.push(encodeCommand(shape.command(next, to, valueSize)));
+        for (const command of shape.commands(next, to, valueSize)) commands.push(encodeCommand(command));
         next = to;
       }
       await client.pipeline(Buffer.concat(commands), commands.length);
     }
     const seconds = (performance.now() - started) / 1000;
-    const stored = Number(await client.call(...shape.count));
+    const counted = await client.call(...shape.count);
+    const stored = Number(Array.isArray(counted) ? counted[1] : counted);
     if (stored !== keys) throw new Error(`${server.name} holds ${stored} ${shapeName} elements, expected ${keys}`);
     await sleep(settleMs);
     const measurement = {
@@ -91,7 +114,9 @@ async function load(server: RunningServer, shapeName: string, keys: number, valu
       rssBefore,
       rssAfter: rssBytes(server.pid),
       usedBefore,
-      usedAfter: await usedMemory(client),
+      usedAfter: await memoryField(client, 'used_memory'),
+      heapBefore,
+      heapAfter: await liveHeap(client, server),
       keys,
     };
     console.error(`  ${server.name}: loaded ${keys} ${shapeName} elements in ${seconds.toFixed(1)} s`);
@@ -124,7 +149,7 @@ async function main(): Promise<void> {
   // One server at a time, fresh for each shape, so that neither competes for memory or CPU and
   // garbage from one load does not count against the next.
   for (const shape of shapes) {
-    for (const start of starters) {
+    for (const start of SHAPES[shape].nodisOnly === true ? starters.slice(0, 1) : starters) {
       const server = await start();
       try {
         results.push(await load(server, shape, keys, valueSize, settleMs));
@@ -136,18 +161,21 @@ async function main(): Promise<void> {
   console.log();
   const growth = (r: Measurement) => r.rssAfter - r.rssBefore;
   console.log(markdownTable(
-    ['shape', 'server', 'RSS before MB', 'RSS after MB', 'RSS B/element', 'used_memory B/element', 'nodis/Redis RSS'],
+    ['shape', 'server', 'RSS before MB', 'RSS after MB', 'RSS B/element', 'used_memory B/element', 'live heap B/element', 'used_memory / live heap', 'nodis/Redis RSS'],
     results.map((r) => {
       const redis = results.find((other) => other.shape === r.shape && other.server === 'redis');
       const ratio = r.server === 'nodis' && redis !== undefined ? (growth(r) / growth(redis)).toFixed(2) : '';
-      return [r.shape, r.server, mb(r.rssBefore), mb(r.rssAfter), perKey(growth(r), r.keys), perKey(r.usedAfter - r.usedBefore, r.keys), ratio];
+      const used = r.usedAfter - r.usedBefore;
+      const heap = r.heapAfter - r.heapBefore;
+      const estimate = Number.isFinite(heap) ? (used / heap).toFixed(2) : '';
+      return [r.shape, r.server, mb(r.rssBefore), mb(r.rssAfter), perKey(growth(r), r.keys), perKey(used, r.keys), perKey(heap, r.keys), estimate, ratio];
     }),
   ));
   console.log();
   console.log(`${keys} elements per shape: 11-byte keys, fields and members, ${valueSize}-byte values; ` +
     `${ELEMENTS_PER_COMMAND} elements per command, ${COMMANDS_PER_FLIGHT} commands per pipelined flight; ` +
     `${settleMs} ms settle before each reading.`);
-  console.log("nodis's used_memory is its V8 heap plus external memory, Redis's its allocator's count.");
+  console.log("nodis's used_memory is its running estimate (per-value sizes kept up to date by every write), Redis's its allocator's count; nodis's live heap is V8's used heap after a full collection.");
   console.log('Target: nodis well under 200 B/key RSS for strings (Redis: about 100).');
 }
 

@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --rounds N --requests N --tests a,b --pipeline 1,16 --clients N
  *                   --subscribers 1,10,100 --deliveries N --persistence-keys N (0 skips)
- *                   --broker-messages N (0 skips) --quick]
+ *                   --broker-messages N (0 skips) --eviction-requests N (0 skips) --quick]
  *
  * (or BENCH_ROUNDS, BENCH_REQUESTS, ... in the environment). Both servers run side by side on
  * loopback ports; each round runs every pipeline depth against both, in alternating order so
@@ -14,6 +14,7 @@ import {
   runRedisBenchmark, startNodis, startRedis, stopAll, which, type RunningServer,
 } from './lib.js';
 import { reportBroker } from './broker.js';
+import { reportEviction } from './eviction.js';
 import { reportAppendOnly, reportPersistence } from './persistence.js';
 import { pubsubDeliveryRate } from './pubsub.js';
 
@@ -42,6 +43,8 @@ interface Settings {
   persistenceKeys: number;
   /** Messages per broker delivery test; 0 skips the broker's figures. */
   brokerMessages: number;
+  /** Measured GETs per hit-ratio run; 0 skips the maxmemory figures. */
+  evictionRequests: number;
 }
 
 function readSettings(): Settings {
@@ -59,6 +62,7 @@ function readSettings(): Settings {
     deliveries: integerOption('deliveries', quick ? 200_000 : 1_000_000),
     persistenceKeys: option('persistence-keys') === '0' ? 0 : integerOption('persistence-keys', quick ? 100_000 : 1_000_000),
     brokerMessages: option('broker-messages') === '0' ? 0 : integerOption('broker-messages', quick ? 20_000 : 100_000),
+    evictionRequests: option('eviction-requests') === '0' ? 0 : integerOption('eviction-requests', quick ? 50_000 : 300_000),
   };
 }
 
@@ -160,6 +164,11 @@ async function main(): Promise<void> {
     console.log();
     const quick = settings.brokerMessages < 100_000;
     await reportBroker(settings.brokerMessages, quick ? 1_000 : 5_000, quick ? 100_000 : 1_000_000);
+  }
+  if (settings.evictionRequests > 0) {
+    await stopAll();
+    console.log();
+    await reportEviction(32, settings.evictionRequests);
   }
 }
 

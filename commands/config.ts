@@ -12,6 +12,8 @@ const SIDE_EFFECTS: Partial<Record<ConfigName, (server: Server) => void>> = {
   hz: (server) => server.scheduleCron(),
   'client-output-buffer-limit': (server) => server.outputLimitsChanged(),
   appendonly: (server) => server.persistence.followAppendOnly(),
+  maxmemory: (server) => server.eviction.perform(),
+  'maxmemory-policy': (server) => server.eviction.policyChanged(),
   'save-cron': (server) => server.persistence.scheduleCron(),
   loglevel: (server) => setLogLevel(server.log, server.config.get('loglevel')),
   'notify-keyspace-events': (server) => (server.keyspaceEvents.flags = server.config.get('notify-keyspace-events')),

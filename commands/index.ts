@@ -9,6 +9,7 @@ import { hashCommands } from './hash.js';
 import { infoCommands } from './info.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './list.js';
+import { memoryCommands } from './memory.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './set.js';
@@ -29,6 +30,7 @@ export const commands: readonly CommandSpec[] = [
   ...pubsubCommands,
   ...transactionCommands,
   ...serverCommands,
+  ...memoryCommands,
   ...clientCommands,
   ...configCommands,
   ...infoCommands,

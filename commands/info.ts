@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Client } from '../src/client.js';
 import type { Command, CommandSpec } from '../src/command.js';
 import type { Server } from '../src/server.js';
+import { STARTUP_BYTES } from '../src/eviction.js';
 import { REDIS_VERSION, VERSION } from '../src/version.js';
 
 /** Identifiers Redis draws at start-up: nodis draws them once per process. */
@@ -26,18 +27,20 @@ const SECTIONS: readonly { name: string; header: string; inDefault: boolean; ren
   { name: 'keyspace', header: 'Keyspace', inDefault: true, render: keyspaceSection },
 ];
 
-/** Peak of used_memory seen by INFO, per server. */
+/** Peak of used_memory seen by INFO and MEMORY STATS, per server. */
 const memoryPeaks = new WeakMap<Server, number>();
+
+/** The highest used_memory seen so far, `used` included. */
+export function peakMemory(server: Server, used: number): number {
+  const peak = Math.max(used, memoryPeaks.get(server) ?? 0);
+  memoryPeaks.set(server, peak);
+  return peak;
+}
 /** The previous INFO's [time, commands processed], for instantaneous_ops_per_sec. */
 const opsSamples = new WeakMap<Server, [number, number]>();
 
-function usedMemory(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
-}
-
 /** As Redis's bytesToHuman: 2 decimals with B, K, M, G, T units. */
-function humanBytes(bytes: number): string {
+export function humanBytes(bytes: number): string {
   const units = ['K', 'M', 'G', 'T', 'P'];
   if (bytes < 1024) return `${bytes}B`;
   let value = bytes / 1024;
@@ -95,9 +98,9 @@ function clientsSection(server: Server): string[] {
 }
 
 function memorySection(server: Server): string[] {
-  const used = usedMemory();
-  const peak = Math.max(used, memoryPeaks.get(server) ?? 0);
-  memoryPeaks.set(server, peak);
+  const used = server.eviction.usedMemory();
+  const peak = peakMemory(server, used);
+  const maxmemory = server.config.get('maxmemory');
   const rss = process.memoryUsage.rss();
   const total = os.totalmem();
   return [
@@ -110,10 +113,11 @@ function memorySection(server: Server): string[] {
     `used_memory_peak_perc:${((used / peak) * 100).toFixed(2)}%`,
     `total_system_memory:${total}`,
     `total_system_memory_human:${humanBytes(total)}`,
-    // No memory limit or eviction exists yet: report what Redis reports without one.
-    'maxmemory:0',
-    'maxmemory_human:0B',
-    'maxmemory_policy:noeviction',
+    `used_memory_startup:${STARTUP_BYTES}`,
+    `used_memory_dataset:${server.eviction.datasetBytes()}`,
+    `maxmemory:${maxmemory}`,
+    `maxmemory_human:${humanBytes(maxmemory)}`,
+    `maxmemory_policy:${server.config.get('maxmemory-policy')}`,
     `mem_fragmentation_ratio:${(rss / used).toFixed(2)}`,
     `mem_fragmentation_bytes:${rss - used}`,
     'mem_allocator:v8',
@@ -235,7 +239,7 @@ function statsSection(server: Server): string[] {
     'sync_partial_ok:0',
     'sync_partial_err:0',
     `expired_keys:${stats.expiredKeys}`,
-    'evicted_keys:0',
+    `evicted_keys:${server.eviction.evictedKeys}`,
     'evicted_clients:0',
     `keyspace_hits:${hits}`,
     `keyspace_misses:${misses}`,

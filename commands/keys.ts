@@ -389,7 +389,8 @@ function restore(client: Client, argv: string[]): void {
 
 /** The value an OBJECT subcommand inspects; replies null and returns undefined when missing. */
 function objectLookup(client: Client, key: string): RedisValue | undefined {
-  const value = client.db.lookupRead(key);
+  // Looking at a key is not using it (Redis's LOOKUP_NOTOUCH).
+  const value = client.db.lookupRead(key, false);
   if (value === undefined) client.reply.nullBulk();
   return value;
 }
@@ -406,14 +407,24 @@ function objectRefCount(client: Client, argv: string[]): void {
   if (value !== undefined) client.reply.integer(refCount(value));
 }
 
-/** OBJECT IDLETIME key: always 0 until access times are tracked (they come with eviction). */
+/**
+ * OBJECT IDLETIME key: seconds since the key was last used. Use is tracked while the
+ * maxmemory-policy is an LRU one (a key not used since counts from when it was set); under
+ * other non-LFU policies nothing is tracked and the answer is 0.
+ */
 function objectIdleTime(client: Client, argv: string[]): void {
-  if (objectLookup(client, argv[2]) !== undefined) client.reply.integer(0);
+  const db = client.db;
+  if (objectLookup(client, argv[2]) === undefined) return;
+  if (db.access?.mode === 'lfu') fail(Err.lfuSelected);
+  client.reply.integer(db.access === null ? 0 : Math.floor(db.access.idleMs(argv[2], client.server.now()) / 1000));
 }
 
-/** OBJECT FREQ key: frequencies are only tracked under an LFU policy, which nodis lacks. */
+/** OBJECT FREQ key: the logarithmic access counter, tracked under an LFU policy only. */
 function objectFreq(client: Client, argv: string[]): void {
-  if (objectLookup(client, argv[2]) !== undefined) fail(Err.lfuNotSelected);
+  const db = client.db;
+  if (objectLookup(client, argv[2]) === undefined) return;
+  if (db.access?.mode !== 'lfu') fail(Err.lfuNotSelected);
+  client.reply.integer(db.access.frequency(argv[2], client.server.now()));
 }
 
 const OBJECT_HELP = [

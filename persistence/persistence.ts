@@ -439,8 +439,7 @@ export class Persistence {
   private store(entry: RdbEntry, offset: number): void {
     const db = this.server.databases[entry.db];
     if (db === undefined) throw new RdbError(`the file uses database ${entry.db}, but 'databases' is ${this.server.databases.length}`, offset);
-    db.dict.set(entry.key, entry.value);
-    if (entry.expireAt !== undefined) db.expires.set(entry.key, entry.expireAt);
+    db.load(entry.key, entry.value, entry.expireAt);
   }
 }
 

@@ -3,6 +3,10 @@ import cron from 'node-cron';
 import { formatEventFlags, parseEventFlags } from './keyspace/events.js';
 import { splitArgs } from './protocol/split-args.js';
 
+/** maxmemory-policy's values, as Redis's. */
+export const MAXMEMORY_POLICIES = ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'] as const;
+export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
+
 /**
  * Configuration parameters, their defaults and parsers. The same definitions serve the config
  * file, the command line (`--port 7000`), CONFIG GET, CONFIG SET and CONFIG REWRITE.
@@ -43,6 +47,12 @@ export interface ConfigValues {
   'auto-aof-rewrite-percentage': number;
   'auto-aof-rewrite-min-size': number;
   'aof-load-truncated': boolean;
+  maxmemory: number;
+  'maxmemory-policy': MaxmemoryPolicy;
+  'maxmemory-samples': number;
+  'maxmemory-eviction-tenacity': number;
+  'lfu-log-factor': number;
+  'lfu-decay-time': number;
   'mq-journal-filename': string;
   'mq-max-memory': number;
 }
@@ -286,6 +296,12 @@ export const PARAMS: readonly Param<ConfigName>[] = [
   param('auto-aof-rewrite-percentage', '100', true, integer(0, 2147483647), 'rewrite the append-only file once it grew this many percent since the last rewrite (0 = never)'),
   param('auto-aof-rewrite-min-size', '67108864', true, memory(0, Number.MAX_SAFE_INTEGER), '... but not while it is smaller than this'),
   param('aof-load-truncated', 'yes', true, yesNo, 'load an append-only file whose last command was cut short, dropping that command'),
+  param('maxmemory', '0', true, memory(0, Number.MAX_SAFE_INTEGER), 'memory budget: past it keys are evicted as maxmemory-policy says (0 = no limit)'),
+  param('maxmemory-policy', 'noeviction', true, oneOf(...MAXMEMORY_POLICIES), 'what goes when maxmemory is reached: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl'),
+  param('maxmemory-samples', '5', true, integer(1, 64), 'keys sampled per eviction: more is closer to true LRU/LFU, and slower'),
+  param('maxmemory-eviction-tenacity', '10', true, integer(0, 100), 'how long one command may spend evicting (10: 0.5 ms; 100: no limit); the rest goes on between commands'),
+  param('lfu-log-factor', '10', true, integer(0, 2147483647), 'how many hits raise an LFU counter by one (logarithmic)'),
+  param('lfu-decay-time', '1', true, integer(0, 2147483647), 'minutes for an LFU counter to lose one (0: never)'),
   param('mq-journal-filename', 'mq-journal.aof', false, fileName('mq-journal-filename'), "the broker's journal of durable changes, inside `dir` (fsynced as `appendfsync` says, whatever `appendonly` is)"),
   param('mq-max-memory', '0', true, memory(0, Number.MAX_SAFE_INTEGER), 'refuse MQ.PUBLISH with -OOM once queued messages take this much (0 = no limit)'),
 ] as Param<ConfigName>[];

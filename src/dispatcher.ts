@@ -56,10 +56,20 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, Err.noAuth, command);
     return;
   }
-  // As Redis's maxmemory check, for V8's heap limit, which would otherwise kill the process.
-  if ((command.denyOom || (command.name === 'exec' && client.multi?.some((queued) => queued.command.denyOom) === true)) && server.heapGuard.isFull(lastClockReading)) {
-    reject(client, Err.oomHeap, command);
-    return;
+  // maxmemory: evict what the policy allows; commands that may use more memory are refused when
+  // that is not enough, and when V8's heap nears its limit (which would kill the process).
+  const denyOom = command.denyOom || (command.name === 'exec' && client.multi?.some((queued) => queued.command.denyOom) === true);
+  const maxmemory = server.config.get('maxmemory');
+  if (denyOom || maxmemory !== 0) {
+    const evicted = maxmemory === 0 || server.eviction.perform();
+    if (denyOom && !evicted) {
+      reject(client, Err.oom, command);
+      return;
+    }
+    if (denyOom && server.heapGuard.isFull(lastClockReading)) {
+      reject(client, Err.oomHeap, command);
+      return;
+    }
   }
   // As Redis, PING is refused too, so that monitoring notices. Checked only after a failed save.
   const persistence = server.persistence;

@@ -68,6 +68,8 @@ export const Err = {
   limitNegative: "ERR LIMIT can't be negative",
   numKeysPositive: 'ERR numkeys should be greater than 0',
   countPositive: 'ERR count should be greater than 0',
+  lfuSelected: 'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
   lfuNotSelected: 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
   lposRankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
   lposCountNegative: "ERR COUNT can't be negative",

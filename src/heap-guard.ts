@@ -68,6 +68,12 @@ export class HeapGuard {
     return getHeapStatistics().used_heap_size;
   }
 
+  /** A full garbage collection now (MEMORY PURGE), after which `used` is what is live. */
+  collect(): void {
+    collectGarbage();
+    this.collectedAt = performance.now();
+  }
+
   /** True while the heap is too full for commands that may grow it; `now` is performance.now() (the dispatcher's reading). */
   isFull(now: number): boolean {
     if (now - this.checkedAt < CHECK_INTERVAL_MS) return this.refusing;

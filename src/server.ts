@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { BlockingEngine } from './blocking.js';
+import { Eviction } from './eviction.js';
 import { HeapGuard } from './heap-guard.js';
 import { Broker } from './broker/index.js';
 import { Client } from './client.js';
@@ -51,6 +52,7 @@ export class Server implements KeyspaceHost {
   readonly scanCursors = new ScanCursors();
   readonly blocking = new BlockingEngine(this);
   readonly heapGuard: HeapGuard;
+  readonly eviction = new Eviction(this);
   /** The message broker; its durable changes go to the persistence layer's journal. */
   readonly broker = new Broker({ journal: (record) => this.persistence.brokerJournal.record(record) });
   readonly persistence = new Persistence(this);
@@ -107,6 +109,7 @@ export class Server implements KeyspaceHost {
     this.keyspaceEvents.flags = config.get('notify-keyspace-events');
     this.outputLimitsChanged();
     this.databases = Array.from({ length: config.get('databases') }, (_, i) => new Database(i, this));
+    this.eviction.policyChanged();
     this.tcp = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.tcp.on('error', (error) => this.log.error({ err: error }, 'listener error'));
   }
@@ -374,14 +377,17 @@ export class Server implements KeyspaceHost {
     const now = Date.now();
     const timeout = this.config.get('timeout');
     const deadline = timeout === 0 ? 0 : now - timeout * 1000;
+    let clientBytes = 0;
     for (const client of this.clients.values()) {
       this.clientPeaks.record(now, client.parser.bufferedBytes, client.outputBytes);
+      clientBytes += client.parser.bufferedBytes + client.outputBytes;
       // As Redis, a client waiting in a blocking command or inside MULTI is not idle.
       if (client.lastInteraction < deadline && client.multi === null && client.blocked === null) {
         client.log.info('closing idle client');
         this.closeClient(client);
       }
     }
+    this.eviction.clientBytes = clientBytes;
   }
 
   /**

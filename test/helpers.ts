@@ -167,7 +167,7 @@ export function arityError(name: string): string {
  * ENCODING tests before the collection types exist.
  */
 export function collectionStub(type: CollectionValue['type'], encoding = 'listpack'): CollectionValue {
-  return { type, size: 1, encoding: () => encoding, copy: () => collectionStub(type, encoding) };
+  return { type, size: 1, bytes: 0, accountedBytes: 0, encoding: () => encoding, copy: () => collectionStub(type, encoding) };
 }
 
 /** Sends one command on a fresh raw connection (after HELLO 3 when `resp3`) and reads `length` bytes. */

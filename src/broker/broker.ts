@@ -354,6 +354,11 @@ export class Broker {
     return next === Infinity ? undefined : next;
   }
 
+  /** The memory estimate of the queued messages (what maxMemory limits), in O(1). */
+  get memoryUsed(): number {
+    return this.memory;
+  }
+
   stats(): BrokerStats {
     let messagesReady = 0;
     let messagesUnacked = 0;

@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../keyspace/values.js';
+import { HASH_VALUE_BYTES, mapBytes, RANDOM_KEYS_BYTES, stringBytes } from './heap-sizes.js';
 import { RANDOM_COPY_RATIO, RandomKeys } from './random-keys.js';
 
 /**
@@ -12,13 +13,24 @@ import { RANDOM_COPY_RATIO, RandomKeys } from './random-keys.js';
  */
 export class HashValue implements CollectionValue {
   readonly type = 'hash';
+  /** What the database last counted for this value (see CollectionValue). */
+  accountedBytes = 0;
   /** Read it here; change it only through set and delete. */
   readonly fields: Map<string, string>;
   /** False while a listpack; for a hashtable, its random picks once one was asked for, else null. */
   private picks: RandomKeys | null | false = false;
+  /** Heap bytes of the fields' and values' strings, kept up to date by set and delete. */
+  private elementBytes = 0;
 
   constructor(fields = new Map<string, string>()) {
     this.fields = fields;
+    if (fields.size > 0) for (const [field, value] of fields) this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
+  }
+
+  /** Estimated heap bytes of the hash, its strings included (see heap-sizes.ts), in O(1). */
+  get bytes(): number {
+    const picks = this.picks;
+    return HASH_VALUE_BYTES + mapBytes(this.fields.size) + this.elementBytes + (picks ? RANDOM_KEYS_BYTES + picks.indexBytes : 0);
   }
 
   get size(): number {
@@ -55,15 +67,24 @@ export class HashValue implements CollectionValue {
 
   /** Sets `field` (in place when present, as a listpack replaces it where it is); returns whether it is new. */
   set(field: string, value: string): boolean {
-    const size = this.fields.size;
-    if (this.fields.set(field, value).size === size) return false;
+    const old = this.fields.get(field);
+    this.fields.set(field, value);
+    if (old !== undefined) {
+      // The Map keeps the field string it had.
+      this.elementBytes += stringBytes(value.length) - stringBytes(old.length);
+      return false;
+    }
+    this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
     if (this.picks) this.picks.added(field);
     return true;
   }
 
   /** Removes `field`; returns whether it was there. */
   delete(field: string): boolean {
-    if (!this.fields.delete(field)) return false;
+    const value = this.fields.get(field);
+    if (value === undefined) return false;
+    this.fields.delete(field);
+    this.elementBytes -= stringBytes(field.length) + stringBytes(value.length);
     if (this.picks) this.picks.deleted(field);
     return true;
   }

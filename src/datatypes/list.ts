@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../keyspace/values.js';
+import { arrayBytes, LIST_VALUE_BYTES, stringBytes } from './heap-sizes.js';
 
 const MIN_CAPACITY = 8;
 
@@ -10,9 +11,13 @@ const MIN_CAPACITY = 8;
  */
 export class ListValue implements CollectionValue {
   readonly type = 'list' as const;
+  /** What the database last counted for this value (see CollectionValue). */
+  accountedBytes = 0;
   private items: (string | undefined)[];
   private head = 0;
   private length = 0;
+  /** Heap bytes of the elements' strings, kept up to date by every write. */
+  private elementBytes = 0;
 
   constructor(capacity = MIN_CAPACITY) {
     let cap = MIN_CAPACITY;
@@ -24,6 +29,11 @@ export class ListValue implements CollectionValue {
     return this.length;
   }
 
+  /** Estimated heap bytes of the list, its strings included (see heap-sizes.ts), in O(1). */
+  get bytes(): number {
+    return LIST_VALUE_BYTES + arrayBytes(this.items.length) + this.elementBytes;
+  }
+
   /** Redis 7.0 reports "quicklist" for every list, whatever its size. */
   encoding(): string {
     return 'quicklist';
@@ -33,6 +43,7 @@ export class ListValue implements CollectionValue {
     const copy = new ListValue(this.length);
     for (let i = 0; i < this.length; i++) copy.items[i] = this.get(i);
     copy.length = this.length;
+    copy.elementBytes = this.elementBytes;
     return copy;
   }
 
@@ -40,6 +51,7 @@ export class ListValue implements CollectionValue {
     if (this.length === this.items.length) this.resize(this.items.length * 2);
     this.items[(this.head + this.length) & (this.items.length - 1)] = value;
     this.length++;
+    this.elementBytes += stringBytes(value.length);
   }
 
   pushHead(value: string): void {
@@ -47,14 +59,16 @@ export class ListValue implements CollectionValue {
     this.head = (this.head - 1) & (this.items.length - 1);
     this.items[this.head] = value;
     this.length++;
+    this.elementBytes += stringBytes(value.length);
   }
 
   popHead(): string | undefined {
     if (this.length === 0) return undefined;
-    const value = this.items[this.head];
+    const value = this.items[this.head] as string;
     this.items[this.head] = undefined;
     this.head = (this.head + 1) & (this.items.length - 1);
     this.length--;
+    this.elementBytes -= stringBytes(value.length);
     this.maybeShrink();
     return value;
   }
@@ -62,9 +76,10 @@ export class ListValue implements CollectionValue {
   popTail(): string | undefined {
     if (this.length === 0) return undefined;
     const slot = (this.head + this.length - 1) & (this.items.length - 1);
-    const value = this.items[slot];
+    const value = this.items[slot] as string;
     this.items[slot] = undefined;
     this.length--;
+    this.elementBytes -= stringBytes(value.length);
     this.maybeShrink();
     return value;
   }
@@ -74,7 +89,14 @@ export class ListValue implements CollectionValue {
     return this.items[(this.head + index) & (this.items.length - 1)] as string;
   }
 
+  /** Replaces the element at `index` (caller checks 0 <= index < size). */
   set(index: number, value: string): void {
+    this.elementBytes += stringBytes(value.length) - stringBytes(this.get(index).length);
+    this.place(index, value);
+  }
+
+  /** Writes a slot without accounting: for moves within the list, and clearing a slot. */
+  private place(index: number, value: string | undefined): void {
     this.items[(this.head + index) & (this.items.length - 1)] = value;
   }
 
@@ -89,12 +111,12 @@ export class ListValue implements CollectionValue {
   insert(index: number, value: string): void {
     if (index <= this.length / 2) {
       this.pushHead(value);
-      for (let i = 0; i < index; i++) this.set(i, this.get(i + 1));
+      for (let i = 0; i < index; i++) this.place(i, this.get(i + 1));
     } else {
       this.pushTail(value);
-      for (let i = this.length - 1; i > index; i--) this.set(i, this.get(i - 1));
+      for (let i = this.length - 1; i > index; i--) this.place(i, this.get(i - 1));
     }
-    this.set(index, value);
+    this.place(index, value);
   }
 
   /** Keeps only the elements for which `keep` is true, in order; returns how many were removed. */
@@ -103,9 +125,10 @@ export class ListValue implements CollectionValue {
     const n = this.length;
     for (let i = 0; i < n; i++) {
       const value = this.get(i);
-      if (keep(value, i)) this.set(kept++, value);
+      if (keep(value, i)) this.place(kept++, value);
+      else this.elementBytes -= stringBytes(value.length);
     }
-    for (let i = kept; i < n; i++) this.set(i, undefined as unknown as string);
+    for (let i = kept; i < n; i++) this.place(i, undefined);
     this.length = kept;
     this.maybeShrink();
     return n - kept;

@@ -1,3 +1,5 @@
+import { grownArrayBytes, mapBytes, stringBytes } from './heap-sizes.js';
+
 /**
  * Uniformly random picks over the keys of a Map its owner keeps (a set's members, a hashtable
  * hash's fields): O(1) per pick on average, as Redis's dictGetFairRandomKey, without changing
@@ -18,6 +20,8 @@ export class RandomKeys<Live extends ReadonlyMap<string, unknown> = ReadonlyMap<
   private deletes: string[] | null = null;
   /** How many stale slots each key has, for deletes already counted. */
   private stale: Map<string, number> | null = null;
+  /** Heap bytes of the deleted keys' strings that stale slots keep alive until a rebuild. */
+  private staleBytes = 0;
 
   constructor(protected readonly live: Live) {
     this.packed = [...live.keys()];
@@ -31,7 +35,14 @@ export class RandomKeys<Live extends ReadonlyMap<string, unknown> = ReadonlyMap<
   /** Records that `key` was just deleted from the Map. */
   deleted(key: string): void {
     (this.deletes ??= []).push(key);
+    this.staleBytes += stringBytes(key.length);
     if (this.packed.length > 2 * this.live.size) this.rebuild();
+  }
+
+  /** Heap bytes of the picking structures (not of this object, nor of the Map), in O(1). */
+  get indexBytes(): number {
+    const { deletes, stale } = this;
+    return grownArrayBytes(this.packed.length) + this.staleBytes + (deletes === null ? 0 : grownArrayBytes(deletes.length)) + (stale === null ? 0 : mapBytes(stale.size));
   }
 
   /** A uniformly random key of a non-empty Map. */
@@ -111,6 +122,7 @@ export class RandomKeys<Live extends ReadonlyMap<string, unknown> = ReadonlyMap<
     this.packed = [...this.live.keys()];
     this.deletes = null;
     this.stale = null;
+    this.staleBytes = 0;
   }
 }
 

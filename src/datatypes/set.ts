@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../keyspace/values.js';
+import { mapBytes, SET_VALUE_BYTES, stringBytes } from './heap-sizes.js';
 import { parseInt64 } from './int64.js';
 import { RandomKeys } from './random-keys.js';
 
@@ -11,10 +12,20 @@ import { RandomKeys } from './random-keys.js';
  */
 export class SetValue extends RandomKeys<Map<string, true>> implements CollectionValue {
   readonly type = 'set';
+  /** What the database last counted for this value (see CollectionValue). */
+  accountedBytes = 0;
   intset = true;
+  /** Heap bytes of the members' strings, kept up to date by add, delete and popRandom. */
+  private memberBytes = 0;
 
   constructor(members = new Map<string, true>()) {
     super(members);
+    if (members.size > 0) for (const member of members.keys()) this.memberBytes += stringBytes(member.length);
+  }
+
+  /** Estimated heap bytes of the set, its strings included (see heap-sizes.ts), in O(1). */
+  get bytes(): number {
+    return SET_VALUE_BYTES + mapBytes(this.members.size) + this.memberBytes + this.indexBytes;
   }
 
   /** Read it (SSCAN walks it); change it only through add and delete. */
@@ -45,6 +56,7 @@ export class SetValue extends RandomKeys<Map<string, true>> implements Collectio
     if (this.members.has(member)) return false;
     if (this.intset && parseInt64(member) === undefined) this.intset = false;
     this.members.set(member, true);
+    this.memberBytes += stringBytes(member.length);
     this.added(member);
     if (this.intset && this.members.size > maxIntsetEntries) this.intset = false;
     return true;
@@ -53,6 +65,7 @@ export class SetValue extends RandomKeys<Map<string, true>> implements Collectio
   /** Removes `member`; returns whether it was there. */
   delete(member: string): boolean {
     if (!this.members.delete(member)) return false;
+    this.memberBytes -= stringBytes(member.length);
     this.deleted(member);
     return true;
   }
@@ -61,6 +74,7 @@ export class SetValue extends RandomKeys<Map<string, true>> implements Collectio
   popRandom(): string {
     const member = this.takeRandom();
     this.members.delete(member);
+    this.memberBytes -= stringBytes(member.length);
     return member;
   }
 

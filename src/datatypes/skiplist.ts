@@ -151,6 +151,15 @@ export function isEmptyLexRange(range: LexRange): boolean {
 const UPDATE: SkipListNode[] = new Array(MAX_LEVEL);
 const RANK: number[] = new Array(MAX_LEVEL).fill(0);
 
+/**
+ * Empties UPDATE's first `levels` slots (all an operation filled) once it is done: a node left
+ * there would keep its whole list alive (nodes link to their neighbours) after the sorted set
+ * is deleted, memory that DEL or an eviction should free.
+ */
+function releaseUpdate(levels: number): void {
+  for (let i = 0; i < levels; i++) UPDATE[i] = null as unknown as SkipListNode;
+}
+
 export class SkipList {
   /** Sentinel before the first node; its levels grow with the list's. */
   private readonly head = new TallNode('', 0, 2);
@@ -197,6 +206,7 @@ export class SkipList {
     if (node.next !== null) node.next.backward = node;
     else this.tail = node;
     this.length++;
+    releaseUpdate(this.level);
     return node;
   }
 
@@ -235,9 +245,11 @@ export class SkipList {
   /** Removes the node holding exactly (score, member); returns whether there was one. */
   delete(score: number, member: string): boolean {
     const x = this.seek(score, member);
-    if (x === null || x.score !== score || x.member !== member) return false;
-    this.unlink(x);
-    return true;
+    const levels = this.level; // before unlink lowers it
+    const found = x !== null && x.score === score && x.member === member;
+    if (found) this.unlink(x);
+    releaseUpdate(levels);
+    return found;
   }
 
   /**
@@ -245,13 +257,17 @@ export class SkipList {
    * change, else by unlinking it and inserting a new node, which is returned.
    */
   updateScore(node: SkipListNode, score: number): SkipListNode {
+    const levels = this.level; // before unlink lowers it
     const x = this.seek(node.score, node.member);
     if ((x!.backward === null || x!.backward.score < score) && (x!.next === null || x!.next.score > score)) {
       x!.score = score;
+      releaseUpdate(levels);
       return x!;
     }
     this.unlink(x!);
-    return this.insert(score, node.member);
+    const moved = this.insert(score, node.member);
+    releaseUpdate(levels);
+    return moved;
   }
 
   /** 1-based rank of (score, member), 0 when absent (Redis's zslGetRank). */
@@ -336,6 +352,7 @@ export class SkipList {
 
   /** Removes the nodes with a score in `range`; `removed` sees each one. Returns how many. */
   deleteRangeByScore(range: ScoreRange, removed: (node: SkipListNode) => unknown): number {
+    const levels = this.level;
     let x: SkipListNode = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       for (let f = forward(x, i); f !== null && !scoreGteMin(f.score, range); f = forward(x, i)) x = f;
@@ -348,11 +365,13 @@ export class SkipList {
       removed(node);
       node = next;
     }
+    releaseUpdate(levels);
     return count;
   }
 
   /** Removes the nodes with a member in the lex `range`; `removed` sees each one. Returns how many. */
   deleteRangeByLex(range: LexRange, removed: (node: SkipListNode) => unknown): number {
+    const levels = this.level;
     let x: SkipListNode = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       for (let f = forward(x, i); f !== null && !lexGteMin(f.member, range); f = forward(x, i)) x = f;
@@ -365,11 +384,13 @@ export class SkipList {
       removed(node);
       node = next;
     }
+    releaseUpdate(levels);
     return count;
   }
 
   /** Removes the nodes of 1-based ranks start..end (inclusive); `removed` sees each one. Returns how many. */
   deleteRangeByRank(start: number, end: number, removed: (node: SkipListNode) => unknown): number {
+    const levels = this.level;
     let x: SkipListNode = this.head;
     let traversed = 0;
     for (let i = this.level - 1; i >= 0; i--) {
@@ -386,6 +407,7 @@ export class SkipList {
       removed(node);
       node = next;
     }
+    releaseUpdate(levels);
     return count;
   }
 }

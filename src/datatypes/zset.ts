@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../keyspace/values.js';
+import { mapBytes, skipListBytes, stringBytes, ZSET_VALUE_BYTES } from './heap-sizes.js';
 import { isEmptyLexRange, lexGteMin, lexLteMax, SkipList, type LexRange, type ScoreRange, type SkipListNode } from './skiplist.js';
 
 /** ZADD input flags (Redis's ZADD_IN_*). */
@@ -24,11 +25,15 @@ export const ZADD_NAN = 8;
  */
 export class ZSetValue implements CollectionValue {
   readonly type = 'zset';
+  /** What the database last counted for this value (see CollectionValue). */
+  accountedBytes = 0;
   readonly members = new Map<string, SkipListNode>();
   readonly list = new SkipList();
   /** The score the last `add` computed (Redis's newscore), before any listpack rounding of -0. */
   newScore = 0;
   private listpack: boolean;
+  /** Heap bytes of the members' strings (shared by the Map and the skiplist), kept up to date by every write. */
+  private memberBytes = 0;
 
   constructor(listpack = true) {
     this.listpack = listpack;
@@ -36,6 +41,12 @@ export class ZSetValue implements CollectionValue {
 
   get size(): number {
     return this.members.size;
+  }
+
+  /** Estimated heap bytes of the sorted set, its strings included (see heap-sizes.ts), in O(1). */
+  get bytes(): number {
+    const size = this.members.size;
+    return ZSET_VALUE_BYTES + mapBytes(size) + skipListBytes(size) + this.memberBytes;
   }
 
   encoding(): string {
@@ -77,6 +88,7 @@ export class ZSetValue implements CollectionValue {
   /** Inserts a member known to be absent. */
   insert(score: number, member: string): void {
     this.members.set(member, this.list.insert(this.stored(score), member));
+    this.memberBytes += stringBytes(member.length);
   }
 
   /** A listpack keeps scores as text, where -0 is written "0". */
@@ -89,7 +101,14 @@ export class ZSetValue implements CollectionValue {
     if (node === undefined) return false;
     this.members.delete(member);
     this.list.delete(node.score, member);
+    this.memberBytes -= stringBytes(member.length);
     return true;
+  }
+
+  /** Drops from the Map a node a range delete unlinked from the skiplist. */
+  private forget(node: SkipListNode): void {
+    this.members.delete(node.member);
+    this.memberBytes -= stringBytes(node.member.length);
   }
 
   /** 0-based rank of `member` from the lowest score (or from the highest when `reverse`), -1 when absent. */
@@ -151,11 +170,11 @@ export class ZSetValue implements CollectionValue {
   }
 
   deleteRangeByScore(range: ScoreRange): number {
-    return this.list.deleteRangeByScore(range, (node) => this.members.delete(node.member));
+    return this.list.deleteRangeByScore(range, (node) => this.forget(node));
   }
 
   deleteRangeByLex(range: LexRange): number {
-    if (!this.listpack) return this.list.deleteRangeByLex(range, (node) => this.members.delete(node.member));
+    if (!this.listpack) return this.list.deleteRangeByLex(range, (node) => this.forget(node));
     let count = 0;
     for (let node = this.firstInLexRange(range); node !== null && lexLteMax(node.member, range); count++) {
       const next = node.next;
@@ -167,7 +186,7 @@ export class ZSetValue implements CollectionValue {
 
   /** Removes 0-based ranks start..end, both within the set. */
   deleteRangeByRank(start: number, end: number): number {
-    return this.list.deleteRangeByRank(start + 1, end + 1, (node) => this.members.delete(node.member));
+    return this.list.deleteRangeByRank(start + 1, end + 1, (node) => this.forget(node));
   }
 
   /**

@@ -1,5 +1,7 @@
 import { NOTIFY, type KeyspaceEvents } from './events.js';
-import { DeferredValue, type RedisValue, type StoredValue } from './values.js';
+import { stringBytes } from '../datatypes/heap-sizes.js';
+import type { KeyAccess } from './key-access.js';
+import { DeferredValue, EXPIRY_BYTES, isCollection, keyBytes, storedBytes, type RedisValue, type StoredValue } from './values.js';
 
 /** Something that watches keys for WATCH/EXEC: touching a watched key flags it. */
 export interface KeyWatcher {
@@ -29,10 +31,20 @@ export class Database {
   private expiryWalk: Iterator<[string, number]> | null = null;
   /** Persistent walk over `dict` for RANDOMKEY. */
   private randomWalk: Iterator<string> | null = null;
+  /** Persistent walks over `dict` and `expires` for eviction's samples. */
+  private sampleWalk: Iterator<string> | null = null;
+  private volatileSampleWalk: Iterator<string> | null = null;
   /** Estimated average TTL in ms of the keys that have one, from the active expiry samples. */
   averageTtl = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
+  /**
+   * Estimated heap bytes of the keys, values and TTLs, kept up to date by every change (a
+   * collection changed in place is counted again by `account` after the write).
+   */
+  bytes = 0;
+  /** Key use for LRU/LFU eviction, while the maxmemory-policy needs it. */
+  access: KeyAccess | null = null;
   /**
    * Called before a key's value, TTL or existence changes while a background save runs: it keeps
    * what the key held when the save started (point-in-time snapshots without fork).
@@ -51,29 +63,67 @@ export class Database {
     return this.dict.size;
   }
 
-  /** The value at `key`, or undefined when missing or expired (an expired key is removed). */
-  lookup(key: string): RedisValue | undefined {
+  /**
+   * The value at `key`, or undefined when missing or expired (an expired key is removed). It
+   * counts as a use of the key for LRU/LFU unless `touch` is false (Redis's LOOKUP_NOTOUCH).
+   */
+  lookup(key: string, touch = true): RedisValue | undefined {
     const value = this.dict.get(key);
     if (value === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    if (touch && this.access !== null) this.access.touched(key, this.host.now());
     return value instanceof DeferredValue ? this.decodeDeferred(key, value) : value;
+  }
+
+  /** Counts again a value changed in place (a collection after a write, through keyModified). */
+  account(key: string): void {
+    const value = this.dict.get(key);
+    if (value !== undefined && isCollection(value)) {
+      this.bytes += value.bytes - value.accountedBytes;
+      value.accountedBytes = value.bytes;
+    }
+  }
+
+  /** The bytes to count for a value being stored (a collection remembers them, for `account`). */
+  private counting(value: StoredValue): number {
+    if (isCollection(value)) value.accountedBytes = value.bytes;
+    return storedBytes(value);
+  }
+
+  /** The bytes counted for a stored value. */
+  private counted(value: StoredValue): number {
+    return isCollection(value) ? value.accountedBytes : storedBytes(value);
+  }
+
+  /** Stores a key read from a snapshot, straight in: nothing watches or waits while loading. */
+  load(key: string, value: StoredValue, expireAt: number | undefined): void {
+    this.dict.set(key, value);
+    this.bytes += keyBytes(key) + this.counting(value);
+    if (expireAt !== undefined) {
+      this.expires.set(key, expireAt);
+      this.bytes += EXPIRY_BYTES;
+    }
   }
 
   /** Decodes a collection loaded from a snapshot in its place; a corrupt one is dropped as if it never was. */
   private decodeDeferred(key: string, deferred: DeferredValue): RedisValue | undefined {
     const value = deferred.decode();
+    this.bytes -= this.counted(deferred);
     if (value === undefined) {
+      this.bytes -= keyBytes(key);
       this.dict.delete(key);
-      this.expires.delete(key);
+      if (this.expires.delete(key)) this.bytes -= EXPIRY_BYTES;
+      this.access?.forget(key);
     } else {
       this.dict.set(key, value);
+      this.bytes += this.counting(value);
     }
     return value;
   }
 
   /** `lookup` for commands that read: also counts keyspace hits and misses for INFO, and notifies misses. */
-  lookupRead(key: string): RedisValue | undefined {
-    const value = this.lookup(key);
+  lookupRead(key: string, touch = true): RedisValue | undefined {
+    const value = this.lookup(key, touch);
     if (value === undefined) {
       this.keyspaceMisses++;
       this.events.notify('keymiss', key, this.id);
@@ -95,21 +145,35 @@ export class Database {
     if (this.beforeChange !== null) this.beforeChange(this, key);
     if (this.expires.size !== 0) {
       this.expireIfNeeded(key);
-      if (!keepTtl) this.expires.delete(key);
+      if (!keepTtl && this.expires.delete(key)) this.bytes -= EXPIRY_BYTES;
     }
-    if ((this.events.flags & NOTIFY.new) !== 0 && !this.dict.has(key)) {
-      this.dict.set(key, value);
-      this.events.notify('new', key, this.id);
-      return;
-    }
+    const old = this.dict.get(key);
     this.dict.set(key, value);
+    // Strings replacing strings (most writes) are counted without the general checks.
+    if (typeof value === 'string' && (old === undefined || typeof old === 'string')) {
+      this.bytes += stringBytes(value.length) - (old === undefined ? -keyBytes(key) : stringBytes(old.length));
+    } else {
+      this.bytes += this.counting(value) - (old === undefined ? -keyBytes(key) : this.counted(old));
+    }
+    if (old !== undefined) return;
+    this.access?.created(key, this.host.now());
+    if ((this.events.flags & NOTIFY.new) !== 0) this.events.notify('new', key, this.id);
   }
 
   delete(key: string): boolean {
     if (this.beforeChange !== null) this.beforeChange(this, key);
-    if (!this.dict.delete(key)) return false;
-    if (this.expires.size !== 0) this.expires.delete(key);
+    const old = this.dict.get(key);
+    if (old === undefined) return false;
+    this.forget(key, old);
     return true;
+  }
+
+  /** Takes out a key known to be there, with its TTL, its use and its bytes. */
+  private forget(key: string, value: StoredValue): void {
+    this.dict.delete(key);
+    this.bytes -= keyBytes(key) + this.counted(value);
+    if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= EXPIRY_BYTES;
+    this.access?.forget(key);
   }
 
   /** Expiry time in ms of a live key, or undefined when it has none. */
@@ -119,13 +183,16 @@ export class Database {
 
   setExpire(key: string, when: number): void {
     if (this.beforeChange !== null) this.beforeChange(this, key);
+    if (!this.expires.has(key)) this.bytes += EXPIRY_BYTES;
     this.expires.set(key, when);
   }
 
   /** Removes the TTL of `key`; returns whether it had one. */
   persist(key: string): boolean {
     if (this.beforeChange !== null) this.beforeChange(this, key);
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.bytes -= EXPIRY_BYTES;
+    return true;
   }
 
   /** True when `key` is still stored but its TTL has passed (Redis's keyIsExpired: nothing is removed). */
@@ -148,8 +215,11 @@ export class Database {
     this.touchWatchedIn(this.dict);
     this.dict = new Map();
     this.expires = new Map();
+    this.bytes = 0;
+    this.access?.clear();
     this.expiryWalk = null;
     this.randomWalk = null;
+    this.sampleWalk = this.volatileSampleWalk = null;
     this.averageTtl = 0;
     return removed;
   }
@@ -161,8 +231,11 @@ export class Database {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.averageTtl, other.averageTtl] = [other.averageTtl, this.averageTtl];
+    [this.bytes, other.bytes] = [other.bytes, this.bytes];
+    [this.access, other.access] = [other.access, this.access];
     this.expiryWalk = other.expiryWalk = null;
     this.randomWalk = other.randomWalk = null;
+    this.sampleWalk = other.sampleWalk = this.volatileSampleWalk = other.volatileSampleWalk = null;
   }
 
   /**
@@ -177,6 +250,30 @@ export class Database {
       if (key !== undefined && !this.expireIfNeeded(key)) return key;
     }
     return undefined;
+  }
+
+  /**
+   * Up to `count` keys (only keys with a TTL when `volatile`) for eviction to choose from: the
+   * next ones of a persistent walk, which a Map's lack of random access makes the cheapest fair
+   * sample (Redis's dictGetSomeKeys also takes neighbouring buckets).
+   */
+  sampleKeys(count: number, volatile: boolean): string[] {
+    const source = volatile ? this.expires : this.dict;
+    const keys: string[] = [];
+    for (let wrapped = false; keys.length < count && keys.length < source.size;) {
+      let step = (volatile ? this.volatileSampleWalk : this.sampleWalk)?.next();
+      if (step === undefined || step.done === true) {
+        if (wrapped) break;
+        wrapped = true;
+        const walk = source.keys();
+        if (volatile) this.volatileSampleWalk = walk;
+        else this.sampleWalk = walk;
+        step = walk.next();
+        if (step.done === true) break;
+      }
+      keys.push(step.value);
+    }
+    return keys;
   }
 
   private nextRandomWalkKey(): string | undefined {
@@ -228,8 +325,8 @@ export class Database {
 
   private removeExpired(key: string): void {
     if (this.beforeChange !== null) this.beforeChange(this, key);
-    this.dict.delete(key);
-    this.expires.delete(key);
+    const value = this.dict.get(key);
+    if (value !== undefined) this.forget(key, value);
     this.events.notify('expired', key, this.id);
     this.touch(key);
     this.host.keyExpired(this, key);

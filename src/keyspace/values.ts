@@ -1,3 +1,4 @@
+import { HEAP_NUMBER_BYTES, MAP_ENTRY_BYTES, stringBytes, stringValueBytes } from '../datatypes/heap-sizes.js';
 import { parseInt64 } from '../datatypes/int64.js';
 
 /**
@@ -11,6 +12,10 @@ export interface CollectionValue {
   readonly type: 'hash' | 'list' | 'set' | 'zset';
   /** Number of elements; a collection that reaches 0 is deleted from the keyspace. */
   readonly size: number;
+  /** Estimated heap bytes, kept up to date by every change (see src/datatypes/heap-sizes.ts). */
+  readonly bytes: number;
+  /** What the database counted for it when last told of a change: `bytes` minus that is what changed since. */
+  accountedBytes: number;
   /** Name of the in-memory encoding, as OBJECT ENCODING reports it. */
   encoding(): string;
   /** A deep copy sharing nothing mutable with this one (COPY). */
@@ -20,6 +25,11 @@ export interface CollectionValue {
 export type RedisValue = StringValue | CollectionValue;
 
 export type TypeName = 'string' | CollectionValue['type'];
+
+/** A collection, not a string nor a value still undecoded. */
+export function isCollection(value: StoredValue): value is CollectionValue {
+  return typeof value === 'object' && !(value instanceof Buffer) && !(value instanceof DeferredValue);
+}
 
 export function isString(value: RedisValue): value is StringValue {
   return typeof value === 'string' || value instanceof Buffer;
@@ -85,3 +95,19 @@ export class DeferredValue {
 
 /** What a key holds in a database's dict: a value, or a collection not decoded yet. */
 export type StoredValue = RedisValue | DeferredValue;
+
+/** A TTL: its entry in `expires` and the heap number holding the time. */
+export const EXPIRY_BYTES = MAP_ENTRY_BYTES + HEAP_NUMBER_BYTES;
+/** A DeferredValue object, beside its bytes. */
+const DEFERRED_BYTES = 48;
+
+/** Heap bytes of a key's entry in its database (a Map entry) and of its name. */
+export function keyBytes(key: string): number {
+  return MAP_ENTRY_BYTES + stringBytes(key.length);
+}
+
+/** Heap bytes of a value as stored (a collection: its running estimate). */
+export function storedBytes(value: StoredValue): number {
+  if (value instanceof DeferredValue) return DEFERRED_BYTES + stringBytes(value.bytes.length);
+  return isString(value) ? stringValueBytes(value) : value.bytes;
+}
