@@ -57,7 +57,8 @@ export class Eviction {
   perform(): boolean {
     const config = this.server.config;
     const max = config.get('maxmemory');
-    if (max === 0 || this.continuing) return true;
+    // As Redis's isSafeToPerformEvictions: not while the dataset is being loaded.
+    if (max === 0 || this.continuing || this.server.persistence.loading !== null) return true;
     let used = this.usedMemory();
     if (used <= max) return true;
     const policy = config.get('maxmemory-policy');
