@@ -35,6 +35,8 @@ export class BrokerJournal {
   private file: AppendOnlyFile | null = null;
   /** Between open() and close(): the file is created by the first durable change when there is none. */
   private active = false;
+  /** Start-up took the state from a snapshot: the journal is written from it at once, not at the first change. */
+  private loadedFromSnapshot = false;
 
   private readonly contents: AppendOnlyContents = {
     name: 'broker journal',
@@ -77,6 +79,7 @@ export class BrokerJournal {
     const path = this.path;
     if (!existsSync(path)) {
       for (const field of fromSnapshot) await this.apply(readCommands(Buffer.from(field, 'latin1'), 0));
+      this.loadedFromSnapshot = fromSnapshot.length > 0;
       return;
     }
     const data = await fs.readFile(path);
@@ -117,10 +120,16 @@ export class BrokerJournal {
     return count;
   }
 
-  /** Opens the journal to append to it, once loaded; without durable state there is no file yet. */
+  /**
+   * Opens the journal to append to it, once loaded; without durable state there is no file yet.
+   * State brought by a snapshot is written now, while starting, rather than by the first change.
+   */
   open(): void {
     this.active = true;
-    if (this.file === null && existsSync(this.path)) this.file = new AppendOnlyFile(this.server, this.contents, true);
+    if (this.file !== null) return;
+    const exists = existsSync(this.path);
+    if (exists || this.loadedFromSnapshot) this.file = new AppendOnlyFile(this.server, this.contents, exists);
+    this.loadedFromSnapshot = false;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -614,7 +614,11 @@ describe('broker: durability', () => {
       server.persistence.brokerJournal.close();
     });
     rmSync(join(dir, 'mq-journal.aof'));
-    await withServer(expectFilled);
+    await withServer(async (redis) => {
+      // The state the snapshot brought is journalled at start-up, before any change.
+      expect(existsSync(join(dir, 'mq-journal.aof'))).to.equal(true);
+      await expectFilled(redis);
+    });
     requireBinary(this, 'redis-check-rdb');
     const result = spawnSync('redis-check-rdb', [join(dir, 'dump.rdb')], { encoding: 'latin1' });
     expect(`${result.stdout}${result.stderr}`).to.match(/RDB looks OK/);
