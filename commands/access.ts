@@ -55,7 +55,6 @@ export function collectionModified(client: Client, db: Database, key: string, va
  */
 export function keyModified(client: Client, db: Database, key: string, event: KeyEvent, changes = 1): void {
   const server = client.server;
-  db.account(key);
   db.touch(key);
   server.blocking.signal(db, key);
   server.dirty += changes;

@@ -133,6 +133,7 @@ export function call(client: Client, command: Command, argv: string[]): void {
       writer.error(`ERR internal error while running '${command.fullName}'`);
     }
   }
+  server.settleMemory();
   // A command that changed the dataset goes to the append-only file, in its deterministic form.
   const aof = server.persistence.aof;
   if (aof !== null && server.dirty !== dirtyBefore) {

@@ -118,6 +118,25 @@ export class Server implements KeyspaceHost {
     return this.commandTime;
   }
 
+  /** A database whose collections the running command may have changed in place, and any others (rare: MOVE, COPY). */
+  private unsettled: Database | null = null;
+  private readonly alsoUnsettled: Database[] = [];
+
+  settlementDue(db: Database): void {
+    if (this.unsettled === null) this.unsettled = db;
+    else this.alsoUnsettled.push(db);
+  }
+
+  /** After each command: used_memory counts the collections it changed in place. */
+  settleMemory(): void {
+    if (this.unsettled === null) return;
+    this.unsettled.settle();
+    this.unsettled = null;
+    if (this.alsoUnsettled.length === 0) return;
+    for (const db of this.alsoUnsettled) db.settle();
+    this.alsoUnsettled.length = 0;
+  }
+
   keyExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     // As Redis's deleteExpiredKeyAndPropagate: the removal is logged, so replaying the file

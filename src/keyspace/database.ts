@@ -1,7 +1,7 @@
 import { NOTIFY, type KeyspaceEvents } from './events.js';
 import { stringBytes } from '../datatypes/heap-sizes.js';
 import type { KeyAccess } from './key-access.js';
-import { DeferredValue, EXPIRY_BYTES, isCollection, keyBytes, storedBytes, type RedisValue, type StoredValue } from './values.js';
+import { DeferredValue, EXPIRY_BYTES, isCollection, isString, keyBytes, storedBytes, type CollectionValue, type RedisValue, type StoredValue } from './values.js';
 
 /** Something that watches keys for WATCH/EXEC: touching a watched key flags it. */
 export interface KeyWatcher {
@@ -16,6 +16,8 @@ export interface KeyspaceHost {
   keyExpired(db: Database, key: string): void;
   /** Where keyspace notifications go. */
   readonly keyspaceEvents: KeyspaceEvents;
+  /** The database has collections to count again once the running command ends (see `settle`). */
+  settlementDue(db: Database): void;
 }
 
 /**
@@ -40,11 +42,17 @@ export class Database {
   keyspaceMisses = 0;
   /**
    * Estimated heap bytes of the keys, values and TTLs, kept up to date by every change (a
-   * collection changed in place is counted again by `account` after the write).
+   * collection changed in place is counted again by `settle` after the command).
    */
   bytes = 0;
   /** Key use for LRU/LFU eviction, while the maxmemory-policy needs it. */
   access: KeyAccess | null = null;
+  /**
+   * Collections the running command looked up or stored (see `mayChange`): most commands hold
+   * one, kept in a slot of its own (emptying an array costs more than the rest of the count).
+   */
+  private changing: CollectionValue | null = null;
+  private readonly alsoChanging: CollectionValue[] = [];
   /**
    * Called before a key's value, TTL or existence changes while a background save runs: it keeps
    * what the key held when the save started (point-in-time snapshots without fork).
@@ -72,27 +80,53 @@ export class Database {
     if (value === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     if (touch && this.access !== null) this.access.touched(key, this.host.now());
-    return value instanceof DeferredValue ? this.decodeDeferred(key, value) : value;
+    if (typeof value === 'string') return value;
+    if (value instanceof DeferredValue) return this.decodeDeferred(key, value);
+    if (!isString(value)) this.mayChange(value);
+    return value;
   }
 
-  /** Counts again a value changed in place (a collection after a write, through keyModified). */
-  account(key: string): void {
-    const value = this.dict.get(key);
-    if (value !== undefined && isCollection(value)) {
-      this.bytes += value.bytes - value.accountedBytes;
-      value.accountedBytes = value.bytes;
+  /**
+   * A collection the running command holds and may change in place: it is counted again when
+   * the command ends. Strings, replaced whole through `set`, need none of this.
+   */
+  private mayChange(value: CollectionValue): void {
+    if (this.changing === null) {
+      this.changing = value;
+      this.host.settlementDue(this);
+    } else if (this.changing !== value) {
+      this.alsoChanging.push(value);
     }
   }
 
-  /** The bytes to count for a value being stored (a collection remembers them, for `account`). */
-  private counting(value: StoredValue): number {
-    if (isCollection(value)) value.accountedBytes = value.bytes;
-    return storedBytes(value);
+  /** Counts again the collections the command that just ended may have changed in place. */
+  settle(): void {
+    if (this.changing === null) return;
+    this.recount(this.changing);
+    this.changing = null;
+    if (this.alsoChanging.length === 0) return;
+    for (const value of this.alsoChanging) this.recount(value);
+    this.alsoChanging.length = 0;
   }
 
-  /** The bytes counted for a stored value. */
+  private recount(value: CollectionValue): void {
+    this.bytes += value.bytes - value.accountedBytes;
+    value.accountedBytes = value.bytes;
+  }
+
+  /** The bytes to count for a value being stored (a collection remembers them, for `settle`). */
+  private counting(value: StoredValue): number {
+    if (!isCollection(value)) return storedBytes(value);
+    value.accountedBytes = value.bytes;
+    this.mayChange(value);
+    return value.bytes;
+  }
+
+  /** The bytes counted for a stored value; a collection is brought up to date first, as it leaves. */
   private counted(value: StoredValue): number {
-    return isCollection(value) ? value.accountedBytes : storedBytes(value);
+    if (!isCollection(value)) return storedBytes(value);
+    this.recount(value);
+    return value.bytes;
   }
 
   /** Stores a key read from a snapshot, straight in: nothing watches or waits while loading. */
@@ -216,6 +250,8 @@ export class Database {
     this.dict = new Map();
     this.expires = new Map();
     this.bytes = 0;
+    this.changing = null;
+    this.alsoChanging.length = 0;
     this.access?.clear();
     this.expiryWalk = null;
     this.randomWalk = null;
@@ -226,6 +262,9 @@ export class Database {
 
   /** Exchanges contents with `other` (SWAPDB); clients watching keys of either are flagged. */
   swapWith(other: Database): void {
+    // Counted first: each total must leave with the collections it counts.
+    this.settle();
+    other.settle();
     this.touchWatchedIn(this.dict, other.dict);
     other.touchWatchedIn(this.dict, other.dict);
     [this.dict, other.dict] = [other.dict, this.dict];
