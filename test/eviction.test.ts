@@ -83,6 +83,11 @@ describe('maxmemory and eviction', () => {
     await redis.swapdb(0, 2);
     for (const index of [0, 1, 2]) expect(server.databases[index].bytes, `db ${index}`).to.equal(recount(server, index));
     expect(server.databases[0].bytes).to.be.above(1000);
+    // Loaded again: small collections stay undecoded until read, then count as decoded.
+    expect(await redis.call('DEBUG', 'RELOAD')).to.equal('OK');
+    for (const index of [0, 1]) expect(server.databases[index].bytes, `db ${index} reloaded`).to.equal(recount(server, index));
+    for (const key of await redis.keys('*')) await redis.type(key).then(() => redis.call('OBJECT', 'ENCODING', key));
+    for (const index of [0, 1]) expect(server.databases[index].bytes, `db ${index} decoded`).to.equal(recount(server, index));
     await redis.flushall();
     for (const index of [0, 1]) expect(server.databases[index].bytes).to.equal(0);
     expect(await infoNumber(redis, 'used_memory_dataset')).to.equal(0);

@@ -132,7 +132,9 @@ export class Database {
   /** Stores a key read from a snapshot, straight in: nothing watches or waits while loading. */
   load(key: string, value: StoredValue, expireAt: number | undefined): void {
     this.dict.set(key, value);
-    this.bytes += keyBytes(key) + this.counting(value);
+    // Counted, not noted: nothing changes it until a command looks it up.
+    if (isCollection(value)) value.accountedBytes = value.bytes;
+    this.bytes += keyBytes(key) + storedBytes(value);
     if (expireAt !== undefined) {
       this.expires.set(key, expireAt);
       this.bytes += EXPIRY_BYTES;
