@@ -110,23 +110,24 @@ export class Database {
   }
 
   private recount(value: CollectionValue): void {
-    this.bytes += value.bytes - value.accountedBytes;
-    value.accountedBytes = value.bytes;
+    const bytes = value.bytes;
+    this.bytes += bytes - value.accountedBytes;
+    value.accountedBytes = bytes;
   }
 
   /** The bytes to count for a value being stored (a collection remembers them, for `settle`). */
   private counting(value: StoredValue): number {
     if (!isCollection(value)) return storedBytes(value);
-    value.accountedBytes = value.bytes;
+    const bytes = (value.accountedBytes = value.bytes);
     this.mayChange(value);
-    return value.bytes;
+    return bytes;
   }
 
   /** The bytes counted for a stored value; a collection is brought up to date first, as it leaves. */
   private counted(value: StoredValue): number {
     if (!isCollection(value)) return storedBytes(value);
     this.recount(value);
-    return value.bytes;
+    return value.accountedBytes;
   }
 
   /** Stores a key read from a snapshot, straight in: nothing watches or waits while loading. */
