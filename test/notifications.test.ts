@@ -104,7 +104,8 @@ const SCRIPT: string[][] = [
   // Expiry, lazily and on overwrite
   ['SET', 'e', 'v', 'PX', '1'], ['SET', 'e2', 'v', 'PX', '1'], ['SET', 'e3', 'v', 'PX', '1'], ['SLEEP', '20'], ['GET', 'e'],
   ['SET', 'e2', 'new'], ['SET', 'e3', 'new', 'KEEPTTL'], ['TTL', 'e3'],
-  ['SET', 'e4', 'v', 'PX', '1'], ['LPUSH', 'e5', 'v'], ['PEXPIRE', 'e5', '1'], ['HSET', 'e6', 'f', 'v'], ['PEXPIRE', 'e6', '1'],
+  // PEXPIRE of 5 ms, not 1: Redis reads its clock twice, and a TTL of 1 ms can pass between the reads (it then deletes at once).
+  ['SET', 'e4', 'v', 'PX', '1'], ['LPUSH', 'e5', 'v'], ['PEXPIRE', 'e5', '5'], ['HSET', 'e6', 'f', 'v'], ['PEXPIRE', 'e6', '5'],
   ['SET', 'e7', 'v', 'PX', '1'], ['SLEEP', '20'], ['LPUSH', 'e5', 'w'], ['HGET', 'e6', 'f'], ['RENAME', 'e4', 'x'], ['EXISTS', 'e7'],
   // Transactions
   ['MULTI'], ['SET', 't', '1'], ['INCR', 't'], ['LPUSH', 't', 'x'], ['DEL', 't'], ['EXEC'],
