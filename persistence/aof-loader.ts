@@ -3,6 +3,7 @@ import { Client } from '../src/client.js';
 import { call } from '../src/dispatcher.js';
 import type { Server } from '../src/server.js';
 import { AofError, readUnits } from './aof-format.js';
+import { nextTurn } from './slices.js';
 
 /** Runs the file's commands as a client would, with nowhere to send replies. */
 class ReplayClient extends Client {
@@ -44,7 +45,7 @@ export async function replayCommands(
       if (performance.now() >= deadline) {
         progress(lastWholeEnd);
         writer.flush();
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         deadline = performance.now() + sliceMs;
       }
     }

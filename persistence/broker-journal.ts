@@ -5,6 +5,7 @@ import type { Server } from '../src/server.js';
 import { AppendOnlyFile, type AppendOnlyContents } from './aof.js';
 import { AofError, readCommands, type FileCommand } from './aof-format.js';
 import { RdbError, RdbReader } from './rdb-reader.js';
+import { LOAD_SLICE_MS, nextTurn } from './slices.js';
 
 /**
  * The AUX field holding the broker's durable state in snapshots, repeated as often as needed
@@ -13,8 +14,6 @@ import { RdbError, RdbReader } from './rdb-reader.js';
 export const BROKER_AUX = 'nodis-broker';
 /** Bytes of records per AUX field: encoding one takes a fraction of a millisecond. */
 const FIELD_BYTES = 64 * 1024;
-/** Longest stretch of loading work between two turns of the event loop. */
-const LOAD_SLICE_MS = 5;
 
 /** What the journal needs of the broker: its durable state as records, and records applied back. */
 export interface JournalledState {
@@ -113,7 +112,7 @@ export class BrokerJournal {
       this.state.applyRecord(argv);
       // The clock is read every 64 records: reading it costs more than applying a small one.
       if ((++count & 63) === 0 && performance.now() >= deadline) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         deadline = performance.now() + LOAD_SLICE_MS;
       }
     }

@@ -11,10 +11,9 @@ import { AofError } from './aof-format.js';
 import { BrokerJournal, stateIn } from './broker-journal.js';
 import { replayCommands } from './aof-loader.js';
 import { fsyncDirectoryOf, removeQuietly } from './files.js';
+import { LOAD_SLICE_MS, nextTurn } from './slices.js';
 import { PointInTimeSnapshot } from './snapshot.js';
 
-/** Longest slice of loading work between two turns of the event loop. */
-const LOAD_SLICE_MS = 5;
 /** After a failed background save, save points wait this long before trying again (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_MS = 5000;
 
@@ -366,7 +365,7 @@ export class Persistence {
     const counts = { keys: 0, expired: 0, now: Date.now() };
     while (!this.loadKeys(reader, performance.now() + LOAD_SLICE_MS, counts)) {
       progress(reader.offset);
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     progress(reader.offset);
     this.server.log.info({ keys: counts.keys, expired: counts.expired }, 'Snapshot keys loaded');

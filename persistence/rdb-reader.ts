@@ -581,9 +581,10 @@ const HEADER_LENGTH = 9;
 
 export class RdbReader {
   readonly version: number;
-  /** AUX fields met so far (all of them once next() returned null). */
-  readonly aux = new Map<string, string>();
-  /** The same in file order, a name repeated as often as it came (the broker's state comes in several). */
+  /**
+   * AUX fields met so far (all of them once next() returned null), in file order, a name as often
+   * as it came (the broker's state comes in several).
+   */
   readonly auxFields: [string, string][] = [];
   private readonly cursor: RdbCursor;
   private db = 0;
@@ -604,6 +605,11 @@ export class RdbReader {
     }
     this.cursor = new RdbCursor(data, options.limits);
     this.cursor.position = HEADER_LENGTH;
+  }
+
+  /** The AUX fields by name (the last of a repeated one). */
+  get aux(): Map<string, string> {
+    return new Map(this.auxFields);
   }
 
   /** Bytes consumed so far (for loading progress). */
@@ -641,7 +647,6 @@ export class RdbReader {
         case RdbOpcode.AUX: {
           const name = cursor.string();
           const value = cursor.string();
-          this.aux.set(name, value);
           this.auxFields.push([name, value]);
           break;
         }

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:
 import type { Database } from '../src/keyspace/database.js';
 import { DeferredValue, type StoredValue } from '../src/keyspace/values.js';
 import { encodeValue, RdbWriter, type EncodedValue, type RdbWriteOptions } from './rdb-writer.js';
+import { nextTurn } from './slices.js';
 
 /** What a key held when the save started, kept because it changed before the save reached it. */
 interface Preimage {
@@ -123,7 +124,7 @@ export class PointInTimeSnapshot {
         const chunk = this.writer.take();
         // Writing hands the bytes to the thread pool: clients are served meanwhile.
         if (chunk.length > 0) await file.write(chunk);
-        else await new Promise((resolve) => setImmediate(resolve));
+        else await nextTurn();
       }
       await file.sync();
       return true;
