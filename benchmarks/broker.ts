@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { deliveries } from '../examples/lib.js';
 import { formatCount, freePort, integerOption, markdownTable, rssBytes, sleep, startNodis, stopServer, type RunningServer } from './lib.js';
 
 const BODY = 'x'.repeat(100);
@@ -121,11 +122,9 @@ async function rpc(port: number, calls: number): Promise<[number, number, number
   let running = true;
   const serving = (async () => {
     while (running) {
-      const reply = (await server.call('MQ.GET', 'bench.rpc', 'BLOCK', '50', 'NOACK')) as unknown[][] | null;
-      if (reply === null) continue;
-      const fields = new Map<string, string>();
-      for (let i = 0; i < reply[0].length; i += 2) fields.set(String(reply[0][i]), String(reply[0][i + 1]));
-      await server.call('MQ.PUBLISH', '', fields.get('reply-to')!, fields.get('body')!, 'CORRELATIONID', fields.get('correlation-id')!);
+      for (const request of deliveries(await server.call('MQ.GET', 'bench.rpc', 'BLOCK', '50', 'NOACK'))) {
+        await server.call('MQ.PUBLISH', '', request.replyTo!, request.body, 'CORRELATIONID', request.correlationId!);
+      }
     }
   })();
   const latencies: number[] = [];

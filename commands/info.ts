@@ -36,8 +36,8 @@ export function peakMemory(server: Server, used: number): number {
   memoryPeaks.set(server, peak);
   return peak;
 }
-/** The previous INFO's [time, commands processed], for instantaneous_ops_per_sec. */
-const opsSamples = new WeakMap<Server, [number, number]>();
+/** The previous INFO's commands processed, for instantaneous_ops_per_sec. */
+const opsSamples = new WeakMap<Server, Sample>();
 
 /** As Redis's bytesToHuman: 2 decimals with B, K, M, G, T units. */
 export function humanBytes(bytes: number): string {
@@ -184,17 +184,30 @@ function persistenceSection(server: Server): string[] {
   ];
 }
 
-/** The previous INFO's [time, published, delivered, acked], for the broker's rates. */
-const brokerSamples = new WeakMap<Server, [number, number, number, number]>();
+/** The counters of the previous INFO that showed them, and when, per server and per section. */
+interface Sample {
+  at: number;
+  counts: readonly number[];
+}
+
+/**
+ * Per-second rates of `counts` since the previous INFO that showed them (since start-up the
+ * first time), as Redis's instantaneous_* fields; `samples` keeps them per server.
+ */
+function ratesSincePrevious(samples: WeakMap<Server, Sample>, server: Server, counts: readonly number[]): number[] {
+  const now = performance.now();
+  const previous = samples.get(server) ?? { at: now - (Date.now() - server.startedAt), counts: counts.map(() => 0) };
+  samples.set(server, { at: now, counts });
+  const seconds = (now - previous.at) / 1000;
+  return counts.map((count, i) => (seconds > 0 ? Math.round((count - previous.counts[i]) / seconds) : 0));
+}
+
+const brokerSamples = new WeakMap<Server, Sample>();
 
 /** The broker's queues, exchanges and messages, and its rates since the previous INFO. */
 function brokerSection(server: Server): string[] {
   const stats = server.broker.stats();
-  const now = performance.now();
-  const [sampledAt, published, delivered, acked] = brokerSamples.get(server) ?? [now - (Date.now() - server.startedAt), 0, 0, 0];
-  brokerSamples.set(server, [now, stats.published, stats.delivered, stats.acked]);
-  const seconds = (now - sampledAt) / 1000;
-  const rate = (count: number, before: number) => (seconds > 0 ? Math.round((count - before) / seconds) : 0);
+  const [publishRate, deliverRate, ackRate] = ratesSincePrevious(brokerSamples, server, [stats.published, stats.delivered, stats.acked]);
   return [
     `mq_queues:${stats.queues}`,
     `mq_exchanges:${stats.exchanges}`,
@@ -206,20 +219,16 @@ function brokerSection(server: Server): string[] {
     `mq_published:${stats.published}`,
     `mq_delivered:${stats.delivered}`,
     `mq_acked:${stats.acked}`,
-    `mq_publish_per_sec:${rate(stats.published, published)}`,
-    `mq_deliver_per_sec:${rate(stats.delivered, delivered)}`,
-    `mq_ack_per_sec:${rate(stats.acked, acked)}`,
+    `mq_publish_per_sec:${publishRate}`,
+    `mq_deliver_per_sec:${deliverRate}`,
+    `mq_ack_per_sec:${ackRate}`,
     `mq_journal_size:${server.persistence.brokerJournal.size}`,
   ];
 }
 
 function statsSection(server: Server): string[] {
   const stats = server.stats;
-  const now = performance.now();
-  const [sampledAt, sampledCommands] = opsSamples.get(server) ?? [now - (Date.now() - server.startedAt), 0];
-  opsSamples.set(server, [now, stats.commandsProcessed]);
-  const elapsed = (now - sampledAt) / 1000;
-  const opsPerSec = elapsed > 0 ? Math.round((stats.commandsProcessed - sampledCommands) / elapsed) : 0;
+  const [opsPerSec] = ratesSincePrevious(opsSamples, server, [stats.commandsProcessed]);
   let hits = 0;
   let misses = 0;
   for (const db of server.databases) {

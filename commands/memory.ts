@@ -2,7 +2,6 @@ import type { Client } from '../src/client.js';
 import type { CommandSpec } from '../src/command.js';
 import { Err, fail } from '../src/errors.js';
 import { STARTUP_BYTES } from '../src/eviction.js';
-import { EXPIRY_BYTES, keyBytes, storedBytes } from '../src/keyspace/values.js';
 import { integerArg, isOption } from './arguments.js';
 import { replyHelp } from './help.js';
 import { humanBytes, peakMemory } from './info.js';
@@ -22,12 +21,8 @@ function memoryUsage(client: Client, argv: string[]): void {
   const db = client.db;
   const key = argv[2];
   // Measuring a key is not using it.
-  const value = db.lookup(key, false);
-  if (value === undefined) {
-    client.reply.nullBulk();
-    return;
-  }
-  client.reply.integer(keyBytes(key) + storedBytes(value) + (db.expireAt(key) === undefined ? 0 : EXPIRY_BYTES));
+  if (db.lookup(key, false) === undefined) client.reply.nullBulk();
+  else client.reply.integer(db.usage(key));
 }
 
 /** MEMORY STATS: the parts of used_memory, under Redis's names where it has them. */

@@ -39,9 +39,7 @@ export class Eviction {
 
   /** used_memory: a fixed start-up share, the databases' estimates, client buffers and the broker's messages. */
   usedMemory(): number {
-    let bytes = STARTUP_BYTES + this.clientBytes + this.server.broker.memoryUsed;
-    for (const db of this.server.databases) bytes += db.bytes;
-    return bytes;
+    return STARTUP_BYTES + this.clientBytes + this.server.broker.memoryUsed + this.datasetBytes();
   }
 
   datasetBytes(): number {

@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import { useRealRedis } from './external.js';
 import { connect, errorOf, startTestServer } from './helpers.js';
 import type { Server } from '../src/index.js';
-import { EXPIRY_BYTES, keyBytes, storedBytes } from '../src/keyspace/values.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
@@ -19,7 +18,7 @@ async function infoNumber(redis: Redis, field: string): Promise<number> {
 function recount(server: Server, index: number): number {
   const db = server.databases[index];
   let bytes = 0;
-  for (const [key, value] of db.dict) bytes += keyBytes(key) + storedBytes(value) + (db.expires.has(key) ? EXPIRY_BYTES : 0);
+  for (const key of db.dict.keys()) bytes += db.usage(key);
   return bytes;
 }
 

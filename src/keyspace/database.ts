@@ -99,6 +99,13 @@ export class Database {
     }
   }
 
+  /** What a stored key costs as of now: its entry and name, its value, its TTL (MEMORY USAGE). */
+  usage(key: string): number {
+    const value = this.dict.get(key);
+    if (value === undefined) return 0;
+    return keyBytes(key) + storedBytes(value) + (this.expires.has(key) ? EXPIRY_BYTES : 0);
+  }
+
   /** Counts again the collections the command that just ended may have changed in place. */
   settle(): void {
     if (this.changing === null) return;
