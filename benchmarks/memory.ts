@@ -2,12 +2,14 @@
  * Memory per element: loads the same data into nodis and into a real Redis and compares how much
  * the server process grew.
  *
- *   npm run bench:memory [-- --keys N --value-size N --settle MS --shapes strings,hash,set,zset,list,messages]
+ *   npm run bench:memory [-- --keys N --value-size N --settle MS --shapes strings,hash,set,zset,list,messages,small-hashes,...]
  *
  * Each shape stores N elements: `strings` N keys ("key:0000000", 11 bytes) with `--value-size`
  * byte values (10 by default) through MSET; `hash` one hash of N such fields and values; `set`,
  * `zset` and `list` one collection of N such members (scores are the element numbers); `messages`
- * (nodis only) N messages of `--value-size` bytes queued in one broker queue. Commands
+ * (nodis only) N messages of `--value-size` bytes queued in one broker queue; `small-hashes`,
+ * `small-intsets`, `small-zsets` and `small-lists` the same elements in collections of 10 (the
+ * packed encodings: listpack, intset; intset members are the element numbers). Commands
  * carry 100 elements and go 100 per pipelined flight. Growth is VmRSS of the server process after
  * minus before (read from /proc after a settle pause; a V8 heap cannot be collected from outside,
  * so nodis's figure includes whatever garbage the load left), plus each server's INFO used_memory.
@@ -27,6 +29,26 @@ interface Shape {
   count: string[];
   /** Only nodis has it (the broker). */
   nodisOnly?: boolean;
+  /** What `count` counts is keys holding this many elements each. */
+  elementsPerKey?: number;
+}
+
+/** Elements per collection in the small-* shapes. */
+const SMALL = 10;
+
+/** Collections of SMALL elements, each named after its first element and filled by one `verb` command. */
+function smallCollections(verb: string, element: (i: number, valueSize: number) => string[]): Shape {
+  return {
+    commands(from, to, valueSize) {
+      const commands: string[][] = [];
+      for (let first = from; first < to; first += SMALL) {
+        commands.push(withElements([verb, keyName(first)], first, Math.min(first + SMALL, to), (i) => element(i, valueSize)));
+      }
+      return commands;
+    },
+    count: ['DBSIZE'],
+    elementsPerKey: SMALL,
+  };
 }
 
 const SHAPES: Record<string, Shape> = {
@@ -43,6 +65,10 @@ const SHAPES: Record<string, Shape> = {
     count: ['MQ.QUEUE', 'DECLARE', 'q', 'PASSIVE'],
     nodisOnly: true,
   },
+  'small-hashes': smallCollections('HSET', (i, size) => [keyName(i), valueFor(i, size)]),
+  'small-intsets': smallCollections('SADD', (i) => [String(i)]),
+  'small-zsets': smallCollections('ZADD', (i) => [String(i), keyName(i)]),
+  'small-lists': smallCollections('RPUSH', (i) => [keyName(i)]),
 };
 
 function withElements(argv: string[], from: number, to: number, element: (i: number) => string[]): string[] {
@@ -105,7 +131,7 @@ async function load(server: RunningServer, shapeName: string, keys: number, valu
     }
     const seconds = (performance.now() - started) / 1000;
     const counted = await client.call(...shape.count);
-    const stored = Number(Array.isArray(counted) ? counted[1] : counted);
+    const stored = Number(Array.isArray(counted) ? counted[1] : counted) * (shape.elementsPerKey ?? 1);
     if (stored !== keys) throw new Error(`${server.name} holds ${stored} ${shapeName} elements, expected ${keys}`);
     await sleep(settleMs);
     const measurement = {

@@ -37,8 +37,12 @@ function setPairs(client: Client, argv: string[]): number {
   const key = argv[1];
   const hash = hashForWrite(client, key, argv, 2, argv.length);
   const before = hash.size;
-  for (let i = 2; i < argv.length; i += 2) hash.set(argv[i], argv[i + 1]);
-  hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
+  const maxEntries = client.server.config.get('hash-max-listpack-entries');
+  // Checked after each field, as Redis's hashTypeSet: a listpack never grows past the limit.
+  for (let i = 2; i < argv.length; i += 2) {
+    hash.set(argv[i], argv[i + 1]);
+    hash.checkEntries(maxEntries);
+  }
   collectionModified(client, db, key, hash, 'hset');
   return hash.size - before;
 }
@@ -58,7 +62,7 @@ function hmset(client: Client, argv: string[]): void {
 function hsetnx(client: Client, argv: string[]): void {
   const db = client.db;
   const existing = writableCollection<HashValue>(db, argv[1], 'hash');
-  if (existing !== undefined && existing.fields.has(argv[2])) {
+  if (existing !== undefined && existing.has(argv[2])) {
     client.reply.integer(0);
     return;
   }
@@ -71,14 +75,14 @@ function hsetnx(client: Client, argv: string[]): void {
 
 /** HGET key field */
 function hget(client: Client, argv: string[]): void {
-  client.reply.bulkOrNull(readHash(client, argv[1])?.fields.get(argv[2]));
+  client.reply.bulkOrNull(readHash(client, argv[1])?.get(argv[2]));
 }
 
 /** HMGET key field [field ...] */
 function hmget(client: Client, argv: string[]): void {
   const hash = readHash(client, argv[1]);
   client.reply.arrayHeader(argv.length - 2);
-  for (let i = 2; i < argv.length; i++) client.reply.bulkOrNull(hash?.fields.get(argv[i]));
+  for (let i = 2; i < argv.length; i++) client.reply.bulkOrNull(hash?.get(argv[i]));
 }
 
 const FIELDS = 1;
@@ -95,10 +99,10 @@ function getAll(client: Client, key: string, what: number): void {
   }
   if (what === (FIELDS | VALUES)) reply.mapHeader(hash.size);
   else reply.arrayHeader(hash.size);
-  for (const [field, value] of hash.fields) {
+  hash.forEach((field, value) => {
     if (what & FIELDS) reply.bulk(field);
     if (what & VALUES) reply.bulk(value);
-  }
+  });
 }
 
 /** HGETALL key */
@@ -123,12 +127,12 @@ function hlen(client: Client, argv: string[]): void {
 
 /** HEXISTS key field */
 function hexists(client: Client, argv: string[]): void {
-  client.reply.integer(readHash(client, argv[1])?.fields.has(argv[2]) ? 1 : 0);
+  client.reply.integer(readHash(client, argv[1])?.has(argv[2]) ? 1 : 0);
 }
 
 /** HSTRLEN key field */
 function hstrlen(client: Client, argv: string[]): void {
-  client.reply.integer(readHash(client, argv[1])?.fields.get(argv[2])?.length ?? 0);
+  client.reply.integer(readHash(client, argv[1])?.valueLength(argv[2]) ?? 0);
 }
 
 /** HDEL key field [field ...] */
@@ -148,7 +152,7 @@ function hincrby(client: Client, argv: string[]): void {
   const increment = parseInt64(argv[3]);
   if (increment === undefined) fail(Err.notInteger);
   const db = client.db;
-  const existing = writableCollection<HashValue>(db, argv[1], 'hash')?.fields.get(argv[2]);
+  const existing = writableCollection<HashValue>(db, argv[1], 'hash')?.get(argv[2]);
   const current = existing === undefined ? 0n : parseInt64(existing);
   if (current === undefined) fail(Err.hashNotInteger);
   const result = current + increment;
@@ -163,7 +167,7 @@ function hincrbyfloat(client: Client, argv: string[]): void {
   if (increment === undefined) fail(Err.notFloat);
   if (increment.infinite) fail(Err.nanOrInfinityValue);
   const db = client.db;
-  const existing = writableCollection<HashValue>(db, argv[1], 'hash')?.fields.get(argv[2]);
+  const existing = writableCollection<HashValue>(db, argv[1], 'hash')?.get(argv[2]);
   const current = existing === undefined ? ZERO : parseLongDouble(existing);
   if (current === undefined) fail(Err.hashNotFloat);
   const sum = addLongDouble(current, increment);
@@ -210,11 +214,12 @@ function hrandfield(client: Client, argv: string[]): void {
   }
   // RESP3 nests each field/value pair in its own array; RESP2 flattens them.
   const nested = withValues && reply.resp === 3;
+  const entries = hash.entries();
   const header = (picks: number): void => reply.arrayHeader(withValues && !nested ? picks * 2 : picks);
   const write = (field: string, value?: string): void => {
     if (nested) reply.arrayHeader(2);
     reply.bulk(field);
-    if (withValues) reply.bulk(value ?? hash.fields.get(field)!);
+    if (withValues) reply.bulk(value ?? entries.get(field)!);
   };
   if (big < 0n || big === 1n) {
     // Repeats allowed: each pick is independent.
@@ -224,7 +229,7 @@ function hrandfield(client: Client, argv: string[]): void {
     for (let i = 0; i < count; i++) write(picks.random());
   } else if (big >= BigInt(hash.size)) {
     header(hash.size);
-    for (const [field, value] of hash.fields) write(field, value);
+    for (const [field, value] of entries) write(field, value);
   } else {
     const fields = hash.randomDistinct(Number(big));
     header(fields.length);
@@ -236,7 +241,8 @@ function hrandfield(client: Client, argv: string[]): void {
 function hscan(client: Client, argv: string[]): void {
   const cursor = cursorArg(argv[2]);
   const hash = readHash(client, argv[1]);
-  scanCollection(client, argv, cursor, hash?.fields, hash?.isListpack ? hash.fields : null, (found, field, value) => found.push(field, value));
+  const entries = hash?.entries();
+  scanCollection(client, argv, cursor, entries, hash?.isListpack ? entries! : null, (found, field, value) => found.push(field, value));
 }
 
 const hashCommand = { group: 'hash', keys: [1, 1, 1] } as const;

@@ -52,7 +52,7 @@ export function scanCollection<V>(
   client: Client,
   argv: string[],
   cursor: number,
-  entries: Map<string, V> | undefined,
+  entries: ReadonlyMap<string, V> | undefined,
   compact: Iterable<[string, V]> | null,
   emit: (found: string[], member: string, value: V) => void,
 ): void {

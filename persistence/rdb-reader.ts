@@ -404,7 +404,7 @@ class RdbCursor {
       case RdbType.ZSET_2:
         return this.plainZset(type === RdbType.ZSET_2);
       case RdbType.HASH:
-        return this.plainHash();
+        return this.plainHash(at);
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
         return this.quicklist(type === RdbType.LIST_QUICKLIST_2);
@@ -516,35 +516,27 @@ class RdbCursor {
     return zset;
   }
 
-  private plainHash(): HashValue | null {
-    const hash = new HashValue();
-    for (let n = this.count(2); n > 0; n--) {
-      const at = this.position;
-      const field = this.string();
-      this.addField(hash, field, this.string(), at);
-    }
-    return this.settleHash(hash);
+  private plainHash(at: number): HashValue | null {
+    const pairs: string[] = [];
+    for (let n = this.count(2); n > 0; n--) pairs.push(this.string(), this.string());
+    return this.hashFrom(pairs, at);
   }
 
-  /** Fields and values alternating, from a structure that starts at `at`. */
+  /**
+   * Fields and values alternating, from a structure that starts at `at`: a listpack when within
+   * the limits (a hash loaded from a hashtable too, as hashTypeTryConversion does).
+   */
   private hashFrom(pairs: readonly string[], at: number): HashValue | null {
     if (pairs.length % 2 !== 0) this.fail('a hash with a field but no value', at);
-    const hash = new HashValue();
-    for (let i = 0; i < pairs.length; i += 2) this.addField(hash, pairs[i], pairs[i + 1], at);
-    return this.settleHash(hash);
-  }
-
-  private addField(hash: HashValue, field: string, value: string, at: number): void {
-    if (!hash.set(field, value)) this.fail(`duplicate hash field "${field}"`, at);
-    const maxValue = this.limits.hashMaxListpackValue;
-    hash.checkLength(field, maxValue);
-    hash.checkLength(value, maxValue);
-  }
-
-  private settleHash(hash: HashValue): HashValue | null {
-    if (hash.size === 0) return null;
-    hash.checkEntries(this.limits.hashMaxListpackEntries);
-    return hash;
+    if (pairs.length === 0) return null;
+    const { hashMaxListpackEntries, hashMaxListpackValue } = this.limits;
+    let listpack = pairs.length / 2 <= hashMaxListpackEntries;
+    for (let i = 0; i < pairs.length && listpack; i += 2) listpack = pairs[i].length <= hashMaxListpackValue && pairs[i + 1].length <= hashMaxListpackValue;
+    const fields = new Set<string>();
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (fields.size === fields.add(pairs[i]).size) this.fail(`duplicate hash field "${pairs[i]}"`, at);
+    }
+    return new HashValue(pairs, listpack);
   }
 
   /** Skips MODULE_AUX data as redis-check-rdb does (rdbLoadCheckModuleValue); returns the module's name. */

@@ -257,10 +257,10 @@ export class RdbEncoder {
 
   private hashtableHash(hash: HashValue): void {
     this.length(hash.size);
-    for (const [field, value] of hash.fields) {
+    hash.forEach((field, value) => {
       this.string(field);
       this.string(value);
-    }
+    });
   }
 
   /** A quicklist of listpack nodes of about 8 KB, as list-max-listpack-size -2 cuts them. */
@@ -303,10 +303,10 @@ export class RdbEncoder {
 /** A listpack hash: fields and values alternating, in the hash's order. */
 function hashListpack(hash: HashValue): Buffer {
   listpack.reset();
-  for (const [field, value] of hash.fields) {
+  hash.forEach((field, value) => {
     listpack.append(field);
     listpack.append(value);
-  }
+  });
   return listpack.finish();
 }
 

@@ -49,8 +49,8 @@ function hashOf(pairs: readonly (readonly [string, string])[]): HashValue {
     hash.checkLength(field, LIMITS.hashMaxListpackValue);
     hash.checkLength(value, LIMITS.hashMaxListpackValue);
     hash.set(field, value);
+    hash.checkEntries(LIMITS.hashMaxListpackEntries);
   }
-  hash.checkEntries(LIMITS.hashMaxListpackEntries);
   return hash;
 }
 
@@ -113,7 +113,7 @@ function sampleEntries(): RdbEntry<RedisValue>[] {
 function describeValue(value: RedisValue): unknown {
   if (isString(value)) return { string: typeof value === 'string' ? value : value.toString('latin1') };
   if (value instanceof ListValue) return { list: value.range(0, value.size - 1) };
-  if (value instanceof HashValue) return { hash: [...value.fields], encoding: value.encoding() };
+  if (value instanceof HashValue) return { hash: [...value.entries()], encoding: value.encoding() };
   if (value instanceof SetValue) return { set: [...value.list()], encoding: value.encoding() };
   if (value instanceof ZSetValue) return { zset: zsetPairs(value), encoding: value.encoding() };
   throw new Error(`unexpected ${value.type}`);
@@ -136,7 +136,7 @@ function itemOf(value: RedisValue, expireAt: number | undefined): Item {
   const item: Item = { type: typeName(value), data: undefined, ...(expireAt === undefined ? {} : { expireAt }) };
   if (isString(value)) item.data = typeof value === 'string' ? value : value.toString('latin1');
   else if (value instanceof ListValue) item.data = value.range(0, value.size - 1);
-  else if (value instanceof HashValue) item.data = [...value.fields].sort(([a], [b]) => (a < b ? -1 : 1));
+  else if (value instanceof HashValue) item.data = [...value.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   else if (value instanceof SetValue) item.data = [...value.list()].sort();
   else if (value instanceof ZSetValue) item.data = zsetPairs(value);
   return item;
@@ -912,8 +912,10 @@ describe('RDB codec', function () {
     it('encodes and decodes 1,000,000 small string keys and a 1,000,000-field hash in a few seconds', () => {
       const strings = range(1_000_000, (i) => `key:${i}`).map((key, i) => entry(0, key, `value:${(i * 7919) % 1_000_003}`));
       const hash = new HashValue();
-      for (let i = 0; i < 1_000_000; i++) hash.set(`field:${i}`, `value:${i}`);
-      hash.checkEntries(LIMITS.hashMaxListpackEntries);
+      for (let i = 0; i < 1_000_000; i++) {
+        hash.set(`field:${i}`, `value:${i}`);
+        hash.checkEntries(LIMITS.hashMaxListpackEntries);
+      }
       for (const [name, entries] of [['1M string keys', strings], ['1M-field hash', [entry(0, 'hash', hash)]]] as const) {
         let started = performance.now();
         const data = writeFile(entries, { compression: true, checksum: true });

@@ -127,8 +127,8 @@ export function skipListBytes(length: number): number {
   return objectBytes(4) + objectBytes(7) + arrayBytes(0) + length * (SKIPLIST_NODE_BYTES + HEAP_NUMBER_BYTES);
 }
 
-/** HashValue: type, fields, picks, elementBytes. */
-export const HASH_VALUE_BYTES = objectBytes(4);
+/** HashValue: accountedBytes, packed, packedFields, table, picks, elementBytes. */
+export const HASH_VALUE_BYTES = objectBytes(6);
 
 /** ListValue: type, items, head, length, elementBytes. */
 export const LIST_VALUE_BYTES = objectBytes(5);

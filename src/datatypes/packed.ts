@@ -5,9 +5,9 @@
  * costs one string header plus a byte or two per entry over its data, where a Map or an array
  * of strings costs 40-60 bytes per entry.
  *
- * Reading walks entries with a PackCursor and compares in place (String#startsWith), so a
- * lookup allocates nothing. Every change builds a new flat string through a scratch Buffer:
- * O(size), as a listpack's memmove, which is why only small collections are kept packed.
+ * Reading walks entries with a PackCursor and compares in place, so a lookup allocates
+ * nothing. Every change builds a new flat string: O(size), as a listpack's memmove, which is
+ * why only small collections are kept packed.
  */
 
 /** A walk over a packed string's entries: `next()` moves to the next one and says whether there was one. */
@@ -47,14 +47,25 @@ export class PackCursor {
     return this.end - this.start;
   }
 
-  /** The current entry as a string of its own. */
+  /** The current entry as a string of its own, which does not keep the packed string alive. */
   entry(): string {
-    return this.pack.slice(this.start, this.end);
+    return detached(this.pack.slice(this.start, this.end));
   }
 
-  /** Whether the current entry is `text`. */
+  /**
+   * Whether the current entry is `text`. Compared from the last char: entries alike often
+   * differ there (field:1, field:2), and for a few chars this loop beats a String builtin's call.
+   */
   is(text: string): boolean {
-    return this.end - this.start === text.length && this.pack.startsWith(text, this.start);
+    const start = this.start;
+    let i = text.length;
+    if (this.end - start !== i) return false;
+    const pack = this.pack;
+    while (i > 0) {
+      i--;
+      if (pack.charCodeAt(start + i) !== text.charCodeAt(i)) return false;
+    }
+    return true;
   }
 }
 
@@ -91,31 +102,40 @@ export function append(pack: string, ...entries: string[]): string {
   return splice(pack, pack.length, pack.length, entries);
 }
 
-/** Room for building packed strings; kept between calls unless a large one made it grow. */
-const SCRATCH_BYTES = 16 * 1024;
-let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+/** Room for detaching entries. */
+const scratch = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * V8 makes a slice of 13 chars or more a view that keeps its whole parent alive; an entry that
+ * outlives its pack (stored elsewhere, or after a conversion) is copied into a string of its own.
+ */
+const SLICE_MIN_LENGTH = 13;
+
+function detached(slice: string): string {
+  if (slice.length < SLICE_MIN_LENGTH) return slice;
+  const bytes = slice.length > scratch.length ? Buffer.allocUnsafe(slice.length) : scratch;
+  bytes.latin1Write(slice, 0);
+  return bytes.latin1Slice(0, slice.length);
+}
+
+/** The length header of an entry of `length` chars. */
+function header(length: number): string {
+  if (length < 0x80) return String.fromCharCode(length); // V8 shares one-char strings: no allocation
+  let out = '';
+  for (; length >= 0x80; length = Math.floor(length / 0x80)) out += String.fromCharCode((length & 0x7f) | 0x80);
+  return out + String.fromCharCode(length);
+}
 
 /**
  * `pack` with the chars from `from` to `to` (entry boundaries) replaced by `entries`: an insert
- * when from === to, a delete when `entries` is empty. Returns a new flat string.
+ * when from === to, a delete when `entries` is empty. V8 joins the pieces as a rope; reading a
+ * char flattens it into one string at once (half the cost of building it through a Buffer), so
+ * that later reads do not walk the rope and the pieces are freed.
  */
 export function splice(pack: string, from: number, to: number, entries: readonly string[]): string {
-  let total = pack.length - (to - from);
-  for (let i = 0; i < entries.length; i++) total += packedLength(entries[i]);
-  if (total === 0) return '';
-  const bytes = total > scratch.length ? Buffer.allocUnsafe(total) : scratch;
-  if (from > 0) bytes.latin1Write(pack, 0, from);
-  let at = from;
-  for (let i = 0; i < entries.length; i++) {
-    const text = entries[i];
-    let length = text.length;
-    while (length >= 0x80) {
-      bytes[at++] = (length & 0x7f) | 0x80;
-      length = Math.floor(length / 0x80);
-    }
-    bytes[at++] = length;
-    at += bytes.latin1Write(text, at);
-  }
-  if (to < pack.length) bytes.latin1Write(to === 0 ? pack : pack.slice(to), at);
-  return bytes.latin1Slice(0, total);
+  let middle = '';
+  for (let i = 0; i < entries.length; i++) middle += header(entries[i].length) + entries[i];
+  const result = (from === 0 ? '' : pack.slice(0, from)) + middle + (to === pack.length ? '' : pack.slice(to));
+  if (result.length > 0) result.charCodeAt(0);
+  return result;
 }
