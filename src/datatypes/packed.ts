@@ -119,3 +119,8 @@ export function splice(pack: string, from: number, to: number, entries: readonly
   if (to < pack.length) bytes.latin1Write(to === 0 ? pack : pack.slice(to), at);
   return bytes.latin1Slice(0, total);
 }
+
+/** A Buffer of at least `size` bytes to build a string in, valid until the next call here: the scratch unless it is too small. */
+export function scratchBuffer(size: number): Buffer {
+  return size > scratch.length ? Buffer.allocUnsafe(size) : scratch;
+}

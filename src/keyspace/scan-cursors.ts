@@ -11,7 +11,7 @@ const SLOT_BITS = 2 ** 20;
 const MAX_OPEN = 4096;
 
 interface OpenScan {
-  map: Map<unknown, unknown>;
+  map: ReadonlyMap<unknown, unknown>;
   iterator: Iterator<[unknown, unknown]>;
   position: number;
 }
@@ -24,7 +24,7 @@ export class ScanCursors {
    * Visits about `count` entries of `map` from `cursor` (0 = start) and returns the cursor that
    * continues the scan, 0 once it is complete.
    */
-  scan<K, V>(map: Map<K, V>, cursor: number, count: number, visit: (key: K, value: V) => void): number {
+  scan<K, V>(map: ReadonlyMap<K, V>, cursor: number, count: number, visit: (key: K, value: V) => void): number {
     const scan = this.resume(map, cursor);
     for (let visited = 0; visited < count; visited++) {
       const step = scan.iterator.next();
@@ -35,7 +35,7 @@ export class ScanCursors {
     return this.suspend(scan);
   }
 
-  private resume(map: Map<unknown, unknown>, cursor: number): OpenScan {
+  private resume(map: ReadonlyMap<unknown, unknown>, cursor: number): OpenScan {
     const found = this.open.get(cursor);
     if (found !== undefined) {
       this.open.delete(cursor);
