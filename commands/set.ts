@@ -146,7 +146,7 @@ function spop(client: Client, argv: string[]): void {
     const kept = new SetValue();
     const max = maxIntsetEntries(client);
     for (let i = 0; i < remaining; i++) kept.add(set.popRandom(), max);
-    popped = [...set.list()];
+    popped = set.list();
     db.set(key, kept, true);
   }
   replySet(client, popped);
@@ -261,7 +261,7 @@ function sintercard(client: Client, argv: string[]): void {
 /** A set holding every member of `sets`, its encoding grown as Redis grows an intset it adds to. */
 function unionOf(sets: readonly (SetValue | undefined)[], max: number): SetValue {
   const result = new SetValue();
-  for (const set of sets) if (set !== undefined) for (const member of set.members.keys()) result.add(member, max);
+  for (const set of sets) if (set !== undefined) for (const member of set.members()) result.add(member, max);
   return result;
 }
 
@@ -283,12 +283,12 @@ function differenceOf(sets: readonly (SetValue | undefined)[], max: number): Set
   }
   // Lookups have the better constant factor and stop early on common members: Redis halves their cost.
   if (Math.floor(lookupWork / 2) <= copyWork) {
-    for (const member of first.members.keys()) if (!present.some((set) => set.has(member))) result.add(member, max);
+    for (const member of first.members()) if (!present.some((set) => set.has(member))) result.add(member, max);
     return result;
   }
-  for (const member of first.members.keys()) result.add(member, max);
+  for (const member of first.members()) result.add(member, max);
   for (const set of present) {
-    for (const member of set.members.keys()) result.delete(member);
+    for (const member of set.members()) result.delete(member);
     if (result.size === 0) break;
   }
   return result;
@@ -339,7 +339,7 @@ function sscan(client: Client, argv: string[]): void {
   const set = readCollection<SetValue>(client, argv[1], 'set');
   // An intset is returned whole and in numeric order.
   const compact = set?.intset ? set.list().map((member): [string, true] => [member, true]) : null;
-  scanCollection(client, argv, cursor, set?.members, compact, (found, member) => found.push(member));
+  scanCollection(client, argv, cursor, set?.hashtable, compact, (found, member) => found.push(member));
 }
 
 const setCommand = { group: 'set', keys: [1, 1, 1] } as const;

@@ -642,13 +642,13 @@ function sourceSize(source: Source): number {
 /** The score of `member` in `source`, or undefined. */
 function sourceScore(source: Source, member: string): number | undefined {
   if (source.zset !== null) return source.zset.score(member);
-  return source.set !== null && source.set.members.has(member) ? 1 : undefined;
+  return source.set !== null && source.set.has(member) ? 1 : undefined;
 }
 
 /** Calls `visit` with each member of `source` and its score. */
 function forEachMember(source: Source, visit: (member: string, score: number) => void): void {
   if (source.zset !== null) for (let node = source.zset.list.tail; node !== null; node = node.backward) visit(node.member, node.score);
-  else if (source.set !== null) for (const member of source.set.members.keys()) visit(member, 1);
+  else if (source.set !== null) for (const member of source.set.members()) visit(member, 1);
 }
 
 /** Redis's zunionInterAggregate: SUM turns inf + -inf into 0; MIN/MAX ignore NaN. */

@@ -7,7 +7,8 @@
  * bytes they have and throw RdbError with an offset inside the structure.
  */
 import { constants } from 'node:buffer';
-import { parseInt64 } from '../src/datatypes/int64.js';
+import { canonicalInteger, int64Text } from '../src/datatypes/int64.js';
+import { intsetOfValues, intsetSize, intsetWidth, writeIntsetValues } from '../src/datatypes/intset.js';
 
 /** The version this writer produces (Redis 7.0). */
 export const RDB_VERSION = 10;
@@ -100,36 +101,6 @@ export class RdbError extends Error {
     super(message);
     this.name = 'RdbError';
   }
-}
-
-/**
- * The value of `text` when it is an integer as Redis's string2ll reads one: an optional '-',
- * digits without leading zeros ("0" alone; not "-0"), within 64 bits. Safe integers come back as
- * numbers, the rest as bigints; undefined when `text` is no such integer.
- */
-export function canonicalInteger(text: string): number | bigint | undefined {
-  const length = text.length;
-  if (length === 0 || length > 20) return undefined;
-  // 15 characters hold at most 15 digits: below 2^53, exact as a number.
-  if (length > 15) return parseInt64(text);
-  const negative = text.charCodeAt(0) === 0x2d;
-  let i = negative ? 1 : 0;
-  const first = text.charCodeAt(i);
-  if (first === 0x30) return length === 1 ? 0 : undefined;
-  if (!(first >= 0x31 && first <= 0x39)) return undefined; // also "-" alone (NaN)
-  let value = 0;
-  for (; i < length; i++) {
-    const digit = text.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) return undefined;
-    value = value * 10 + digit;
-  }
-  return negative ? -value : value;
-}
-
-/** The decimal text of the signed 64-bit integer with halves `high` (signed) and `low` (unsigned). */
-export function int64Text(low: number, high: number): string {
-  if (high >= -0x200000 && high < 0x200000) return String(high * 0x100000000 + low);
-  return ((BigInt(high) << 32n) + BigInt(low)).toString();
 }
 
 /** Writes `value`, an integer of at most 64 bits, at `at` as 8 bytes little-endian. */
@@ -446,49 +417,36 @@ export function ziplistEntries(zl: Buffer): string[] {
 
 const INTSET_HEADER = 8;
 
-/** Bytes per member an intset needs for `value` (INTSET_ENC_INT16/32/64). */
-function intsetWidth(value: number | bigint): number {
-  if (typeof value === 'bigint' || value < -2147483648 || value > 2147483647) return 8;
-  return value < -32768 || value > 32767 ? 4 : 2;
+/** Redis's intset blob of an intset (intset.ts keeps the same values, behind a shorter header). */
+export function encodeIntset(intset: string): Buffer {
+  const width = intsetWidth(intset);
+  const count = intsetSize(intset);
+  const blob = Buffer.allocUnsafe(INTSET_HEADER + count * width);
+  blob.writeUInt32LE(width, 0);
+  blob.writeUInt32LE(count, 4);
+  writeIntsetValues(intset, blob, INTSET_HEADER);
+  return blob;
 }
 
-/** An intset of `members`: canonical 64-bit integers in ascending numeric order. */
-export function encodeIntset(members: readonly string[]): Buffer {
-  const values = members.map((member) => canonicalInteger(member)!);
-  let width = 2;
-  for (const value of values) width = Math.max(width, intsetWidth(value));
-  const intset = Buffer.allocUnsafe(INTSET_HEADER + values.length * width);
-  intset.writeUInt32LE(width, 0);
-  intset.writeUInt32LE(values.length, 4);
-  values.forEach((value, i) => {
-    const at = INTSET_HEADER + i * width;
-    if (width === 8) writeInt64(intset, value, at);
-    else intset.writeIntLE(Number(value), at, width);
-  });
-  return intset;
-}
-
-/** The members of an intset as decimal text, checked to ascend strictly (intsetValidateIntegrity, deep). */
-export function intsetMembers(intset: Buffer): string[] {
-  if (intset.length < INTSET_HEADER) throw corrupt('intset', `${intset.length} bytes is shorter than its header`, 0);
-  const width = intset.readUInt32LE(0);
-  const count = intset.readUInt32LE(4);
+/** The intset (intset.ts) a Redis intset blob holds, checked to ascend strictly (intsetValidateIntegrity, deep). */
+export function decodeIntset(blob: Buffer): string {
+  if (blob.length < INTSET_HEADER) throw corrupt('intset', `${blob.length} bytes is shorter than its header`, 0);
+  const width = blob.readUInt32LE(0);
+  const count = blob.readUInt32LE(4);
   if (width !== 2 && width !== 4 && width !== 8) throw corrupt('intset', `invalid encoding ${width}`, 0);
-  if (INTSET_HEADER + count * width !== intset.length) throw corrupt('intset', `${count} members of ${width} bytes do not fill its ${intset.length} bytes`, 4);
-  const members = new Array<string>(count);
+  if (INTSET_HEADER + count * width !== blob.length) throw corrupt('intset', `${count} members of ${width} bytes do not fill its ${blob.length} bytes`, 4);
   let previousHigh = -Infinity;
   let previousLow = 0;
   for (let i = 0; i < count; i++) {
     const at = INTSET_HEADER + i * width;
     // Compared as (high, low) pairs: the signed upper half, then the unsigned lower one.
-    const high = width === 8 ? intset.readInt32LE(at + 4) : 0;
-    const low = width === 8 ? intset.readUInt32LE(at) : intset.readIntLE(at, width);
+    const high = width === 8 ? blob.readInt32LE(at + 4) : 0;
+    const low = width === 8 ? blob.readUInt32LE(at) : blob.readIntLE(at, width);
     if (high < previousHigh || (high === previousHigh && low <= previousLow)) throw corrupt('intset', 'members are not in ascending order', at);
-    members[i] = width === 8 ? int64Text(low, high) : String(low);
     previousHigh = high;
     previousLow = low;
   }
-  return members;
+  return intsetOfValues(width, blob.subarray(INTSET_HEADER));
 }
 
 // ---- zipmap (Redis 2.4 and before) ----

@@ -10,6 +10,7 @@
 import { parseRangeDouble } from '../src/datatypes/double.js';
 import { HashValue } from '../src/datatypes/hash.js';
 import { ListValue } from '../src/datatypes/list.js';
+import { intsetSize } from '../src/datatypes/intset.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { ZSetValue } from '../src/datatypes/zset.js';
 import { DeferredValue, type CollectionValue, type DeferredCodec, type RedisValue, type StoredValue, type StringValue } from '../src/keyspace/values.js';
@@ -22,7 +23,7 @@ import {
   ENCODING_INT8,
   ENCODING_LZF,
   FIRST_CHECKSUMMED_VERSION,
-  intsetMembers,
+  decodeIntset,
   latin1Text,
   LENGTH_32BIT,
   LENGTH_64BIT,
@@ -96,7 +97,6 @@ const MAX_DEFERRED_BYTES = 32 * 1024;
 const STRUCTURES: Record<number, (blob: Buffer) => string[]> = {
   [RdbType.HASH_ZIPMAP]: zipmapPairs,
   [RdbType.LIST_ZIPLIST]: ziplistEntries,
-  [RdbType.SET_INTSET]: intsetMembers,
   [RdbType.ZSET_ZIPLIST]: ziplistEntries,
   [RdbType.HASH_ZIPLIST]: ziplistEntries,
   [RdbType.HASH_LISTPACK]: listpackEntries,
@@ -355,7 +355,7 @@ class RdbCursor {
   }
 
   /** A compact structure stored as a string, decoded; its errors are reported at the string's offset. */
-  private structure(decode: (blob: Buffer) => string[]): string[] {
+  private structure<T>(decode: (blob: Buffer) => T): T {
     const at = this.position;
     const blob = this.blob();
     try {
@@ -415,6 +415,7 @@ class RdbCursor {
       case RdbType.HASH_LISTPACK:
         return this.hashFrom(this.structure(STRUCTURES[type]), at);
       case RdbType.SET_INTSET:
+        return this.setFromIntset(this.structure(decodeIntset));
       case RdbType.SET_LISTPACK:
         return this.setFrom(this.structure(STRUCTURES[type]), at);
       case RdbType.ZSET_ZIPLIST:
@@ -464,14 +465,18 @@ class RdbCursor {
 
   private plainSet(): SetValue | null {
     const count = this.count(1);
-    const set = new SetValue();
     // Too many members for an intset: skip testing each for an integer (as Redis's loader).
-    if (count > this.limits.setMaxIntsetEntries) set.intset = false;
+    const set = count > this.limits.setMaxIntsetEntries ? SetValue.emptyHashtable() : new SetValue();
     for (let n = count; n > 0; n--) {
       const at = this.position;
       this.addMember(set, this.string(), at);
     }
     return set.size === 0 ? null : set;
+  }
+
+  /** The file's intset as it is, unless it holds more than set-max-intset-entries. */
+  private setFromIntset(intset: string): SetValue | null {
+    return intsetSize(intset) === 0 ? null : SetValue.fromIntset(intset, this.limits.setMaxIntsetEntries);
   }
 
   /** Members from a structure that starts at `at`. */

@@ -7,13 +7,13 @@
 import { formatDouble } from '../src/datatypes/double.js';
 import { HashValue } from '../src/datatypes/hash.js';
 import { ListValue } from '../src/datatypes/list.js';
+import { canonicalInteger } from '../src/datatypes/int64.js';
 import { SetValue } from '../src/datatypes/set.js';
 import { ZSetValue } from '../src/datatypes/zset.js';
 import { DeferredValue, isString, type RedisValue, type StoredValue, type StringValue } from '../src/keyspace/values.js';
 import { Crc64 } from './crc64.js';
 import { lzfCompressInto } from './lzf.js';
 import {
-  canonicalInteger,
   encodeIntset,
   ENCODED_STRING,
   ENCODING_INT16,
@@ -234,7 +234,7 @@ export class RdbEncoder {
       case RdbType.LIST_QUICKLIST_2:
         return this.quicklist(value as ListValue);
       case RdbType.SET_INTSET:
-        return this.string(encodeIntset((value as SetValue).list()));
+        return this.string(encodeIntset((value as SetValue).intsetForm!));
       case RdbType.SET:
         return this.hashtableSet(value as SetValue);
       case RdbType.ZSET_LISTPACK:
@@ -252,7 +252,7 @@ export class RdbEncoder {
 
   private hashtableSet(set: SetValue): void {
     this.length(set.size);
-    for (const member of set.members.keys()) this.string(member);
+    for (const member of set.members()) this.string(member);
   }
 
   private hashtableHash(hash: HashValue): void {

@@ -136,8 +136,11 @@ export const LIST_VALUE_BYTES = objectBytes(5);
 /** RandomKeys: live, packed, deletes, stale, staleBytes. */
 export const RANDOM_KEYS_BYTES = objectBytes(5);
 
-/** SetValue: RandomKeys's fields, then type, intset, memberBytes. */
-export const SET_VALUE_BYTES = objectBytes(8);
+/** SetValue: accountedBytes and its store (an intset's string, or a MemberTable). */
+export const SET_VALUE_BYTES = objectBytes(2);
+
+/** What a MemberTable, a Map of its own class, adds to a Map: picks and memberBytes, in-object. */
+export const MEMBER_TABLE_BYTES = 2 * POINTER_BYTES;
 
 /** ZSetValue: type, members, list, newScore (a double, so boxed), listpack, memberBytes. */
 export const ZSET_VALUE_BYTES = objectBytes(6) + HEAP_NUMBER_BYTES;

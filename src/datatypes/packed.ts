@@ -102,8 +102,13 @@ export function append(pack: string, ...entries: string[]): string {
   return splice(pack, pack.length, pack.length, entries);
 }
 
-/** Room for detaching entries. */
+/** Room for detaching entries and for building strings byte by byte. */
 const scratch = Buffer.allocUnsafe(16 * 1024);
+
+/** A Buffer of at least `size` bytes to build a string in, valid until the next call here: the scratch unless it is too small. */
+export function scratchBuffer(size: number): Buffer {
+  return size > scratch.length ? Buffer.allocUnsafe(size) : scratch;
+}
 
 /**
  * V8 makes a slice of 13 chars or more a view that keeps its whole parent alive; an entry that
@@ -113,7 +118,7 @@ const SLICE_MIN_LENGTH = 13;
 
 function detached(slice: string): string {
   if (slice.length < SLICE_MIN_LENGTH) return slice;
-  const bytes = slice.length > scratch.length ? Buffer.allocUnsafe(slice.length) : scratch;
+  const bytes = scratchBuffer(slice.length);
   bytes.latin1Write(slice, 0);
   return bytes.latin1Slice(0, slice.length);
 }

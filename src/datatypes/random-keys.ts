@@ -65,26 +65,9 @@ export class RandomKeys<Live extends ReadonlyMap<string, unknown> = ReadonlyMap<
     return key;
   }
 
-  /**
-   * `count` (< the Map's size) distinct random keys in random order, as Redis's SRANDMEMBER and
-   * HRANDFIELD strategies: when `count` is near the size, all keys are partly shuffled; otherwise
-   * picks are drawn until enough differ (few repeats while count <= size / 3). O(count) either way.
-   */
+  /** `count` (< the Map's size) distinct random keys in random order (see pickDistinct). */
   randomDistinct(count: number): string[] {
-    if (count * RANDOM_COPY_RATIO > this.live.size) {
-      const keys = this.all().slice();
-      for (let i = 0; i < count; i++) {
-        const j = i + Math.floor(Math.random() * (keys.length - i));
-        const picked = keys[j];
-        keys[j] = keys[i];
-        keys[i] = picked;
-      }
-      keys.length = count;
-      return keys;
-    }
-    const picked = new Set<string>();
-    while (picked.size < count) picked.add(this.random());
-    return [...picked];
+    return pickDistinct(count, this.live.size, () => this.all(), () => this.random());
   }
 
   /** Every key once (rebuilt first if there are stale slots): the live array, valid until the next write. */
@@ -128,3 +111,26 @@ export class RandomKeys<Live extends ReadonlyMap<string, unknown> = ReadonlyMap<
 
 /** Above this size-to-count ratio, distinct picks are drawn instead of shuffled (Redis's SRANDMEMBER_SUB_STRATEGY_MUL). */
 export const RANDOM_COPY_RATIO = 3;
+
+/**
+ * `count` (< `size`) distinct random members of a collection in random order, as Redis's
+ * SRANDMEMBER and HRANDFIELD strategies: when `count` is near the size, all members (`all`, not
+ * changed) are partly shuffled; otherwise `random` picks are drawn until enough differ (few
+ * repeats while count <= size / 3). O(count) either way.
+ */
+export function pickDistinct(count: number, size: number, all: () => readonly string[], random: () => string): string[] {
+  if (count * RANDOM_COPY_RATIO > size) {
+    const members = all().slice();
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (members.length - i));
+      const picked = members[j];
+      members[j] = members[i];
+      members[i] = picked;
+    }
+    members.length = count;
+    return members;
+  }
+  const picked = new Set<string>();
+  while (picked.size < count) picked.add(random());
+  return [...picked];
+}
