@@ -46,7 +46,7 @@ export function replyScan(reply: ReplyWriter, next: number, found: string[]): vo
  * HSCAN, SSCAN and ZSCAN once the key is looked up (`argv` is `key cursor [options]`, the
  * cursor already parsed). A compactly encoded collection is returned whole in `compact`'s
  * order, as Redis returns a listpack or intset in one call; otherwise `entries` is walked from
- * the cursor. `emit` pushes what one entry contributes to the reply.
+ * the cursor. Neither: the key is missing. `emit` pushes what one entry contributes to the reply.
  */
 export function scanCollection<V>(
   client: Client,
@@ -56,7 +56,7 @@ export function scanCollection<V>(
   compact: Iterable<[string, V]> | null,
   emit: (found: string[], member: string, value: V) => void,
 ): void {
-  if (entries === undefined) {
+  if (entries === undefined && compact === null) {
     replyScan(client.reply, 0, []);
     return;
   }
@@ -67,6 +67,6 @@ export function scanCollection<V>(
   };
   let next = 0;
   if (compact !== null) for (const [member, value] of compact) visit(member, value);
-  else next = client.server.scanCursors.scan(entries, cursor, count, visit);
+  else if (entries !== undefined) next = client.server.scanCursors.scan(entries, cursor, count, visit);
   replyScan(client.reply, next, found);
 }

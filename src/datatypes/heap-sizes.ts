@@ -139,5 +139,8 @@ export const RANDOM_KEYS_BYTES = objectBytes(5);
 /** SetValue: RandomKeys's fields, then type, intset, memberBytes. */
 export const SET_VALUE_BYTES = objectBytes(8);
 
-/** ZSetValue: type, members, list, newScore (a double, so boxed), listpack, memberBytes. */
-export const ZSET_VALUE_BYTES = objectBytes(6) + HEAP_NUMBER_BYTES;
+/** ZSetValue: accountedBytes, pack, packedSize, skiplist (a listpack is its pack: one string). */
+export const ZSET_VALUE_BYTES = objectBytes(4);
+
+/** A sorted set's skiplist form (SkipListZSet), a Map with two fields of its own: list, memberBytes. */
+export const ZSET_SKIPLIST_BYTES = 2 * POINTER_BYTES;

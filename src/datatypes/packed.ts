@@ -119,3 +119,25 @@ export function splice(pack: string, from: number, to: number, entries: readonly
   if (to < pack.length) bytes.latin1Write(to === 0 ? pack : pack.slice(to), at);
   return bytes.latin1Slice(0, total);
 }
+
+/** `parts` as one flat string (`a + b` would make a rope, which V8 flattens into a second copy). */
+export function joinFlat(parts: readonly string[]): string {
+  let total = 0;
+  for (let i = 0; i < parts.length; i++) total += parts[i].length;
+  const bytes = total > scratch.length ? Buffer.allocUnsafe(total) : scratch;
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) at += bytes.latin1Write(parts[i], at);
+  return bytes.latin1Slice(0, total);
+}
+
+/** Longest slice V8 copies; a longer one is a view that keeps the whole string it is cut from alive (SlicedString::kMinLength). */
+const COPIED_SLICE_MAX = 12;
+
+/** The chars of `text` from `start` to `end` as a string of its own, one that keeps no larger string alive. */
+export function ownSlice(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length <= COPIED_SLICE_MAX) return text.slice(start, end);
+  const bytes = length > scratch.length ? Buffer.allocUnsafe(length) : scratch;
+  bytes.latin1Write(text.slice(start, end), 0);
+  return bytes.latin1Slice(0, length);
+}
