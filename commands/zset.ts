@@ -6,12 +6,13 @@ import { parseInt64 } from '../src/datatypes/int64.js';
 import type { SetValue } from '../src/datatypes/set.js';
 import type { KeyEvent } from '../src/keyspace/events.js';
 import { isString } from '../src/keyspace/values.js';
+import type { ReplyWriter } from '../src/protocol/reply-writer.js';
 import {
   LEX_MAX, LEX_MIN, lexGteMin, lexLteMax, scoreGteMin, scoreLteMax,
   type LexBound, type LexRange, type ScoreRange, type SkipListNode,
 } from '../src/datatypes/skiplist.js';
 import {
-  ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue,
+  ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, type ZSetWalk,
 } from '../src/datatypes/zset.js';
 import { collectionModified, keyModified, propagateAs, readCollection, writableCollection } from './access.js';
 import { blockingTimeoutArg, cursorArg, doubleArg, integerArg, isOption, repeatedPicks } from './arguments.js';
@@ -55,16 +56,25 @@ function lexBound(text: string): LexBound | undefined {
   return undefined;
 }
 
+/** Members and their scores, in the order a reply gives them. */
+interface Pairs {
+  members: string[];
+  scores: number[];
+}
+
+/** Writes one member of a reply, with its score when `withScores`: as a [member, score] pair when `nested`. */
+function writeMember(reply: ReplyWriter, member: string, score: number, withScores: boolean, nested: boolean): void {
+  if (nested) reply.arrayHeader(2);
+  reply.bulk(member);
+  if (withScores) reply.double(score);
+}
+
 /** Replies with members (and scores): a flat array in RESP2, [member, score] pairs in RESP3 (Redis 7). */
-function replyNodes(client: Client, nodes: readonly SkipListNode[], withScores: boolean): void {
+function replyPairs(client: Client, { members, scores }: Pairs, withScores: boolean): void {
   const reply = client.reply;
   const nested = withScores && reply.resp === 3;
-  reply.arrayHeader(withScores && !nested ? nodes.length * 2 : nodes.length);
-  for (const node of nodes) {
-    if (nested) reply.arrayHeader(2);
-    reply.bulk(node.member);
-    if (withScores) reply.double(node.score);
-  }
+  reply.arrayHeader(withScores && !nested ? members.length * 2 : members.length);
+  for (let i = 0; i < members.length; i++) writeMember(reply, members[i], scores[i], withScores, nested);
 }
 
 function zsetLimits(client: Client): [number, number] {
@@ -122,7 +132,7 @@ function addGeneric(client: Client, argv: string[], flags: number): void {
     if (added + updated > 0) collectionModified(client, db, key, zset, incr ? 'zincr' : 'zadd', added + updated);
   }
   if (!incr) client.reply.integer(ch ? added + updated : added);
-  else if (processed > 0) client.reply.double(zset!.newScore);
+  else if (processed > 0) client.reply.double(ZSetValue.newScore);
   else client.reply.nullBulk();
 }
 
@@ -270,22 +280,25 @@ function rangeGeneric(client: Client, argv: string[], start: number, destination
   }
 
   const zset = readZSet(client, argv[start]);
-  let nodes: SkipListNode[];
-  if (zset === undefined) nodes = [];
-  else if (range !== null) nodes = nodesByScore(zset, range, offset, limit, rev);
-  else if (lexRange !== null) nodes = nodesByLex(zset, lexRange, offset, limit, rev);
-  else nodes = nodesByRank(zset, first, last, rev);
+  // ZRANGESTORE keeps the members: as strings of their own.
+  const keep = destination !== null;
+  let pairs: Pairs;
+  if (zset === undefined) pairs = { members: [], scores: [] };
+  else if (range !== null) pairs = pairsByScore(zset, range, offset, limit, rev, keep);
+  else if (lexRange !== null) pairs = pairsByLex(zset, lexRange, offset, limit, rev, keep);
+  else pairs = pairsByRank(zset, first, last, rev, keep);
   if (destination === null) {
-    replyNodes(client, nodes, withScores);
+    replyPairs(client, pairs, withScores);
     return;
   }
-  if (nodes.length === 0) {
+  const { members, scores } = pairs;
+  if (members.length === 0) {
     deleteDestination(client, destination);
     return;
   }
   const stored = new ZSetValue();
   const [maxEntries, maxValue] = zsetLimits(client);
-  for (const node of nodes) stored.add(node.score, node.member, 0, maxEntries, maxValue);
+  for (let i = 0; i < members.length; i++) stored.add(scores[i], members[i], 0, maxEntries, maxValue);
   storeDestination(client, destination, stored, 'zrangestore');
 }
 
@@ -313,42 +326,43 @@ function clampRanks(size: number, first: number, last: number): [number, number]
   return [first, Math.min(last, size - 1)];
 }
 
-function nodesByRank(zset: ZSetValue, first: number, last: number, reverse: boolean): SkipListNode[] {
-  const ranks = clampRanks(zset.size, first, last);
-  if (ranks === null) return [];
-  const count = ranks[1] - ranks[0] + 1;
-  const nodes: SkipListNode[] = new Array(count);
-  let node = zset.list.byRank(reverse ? zset.size - ranks[0] : ranks[0] + 1);
-  for (let i = 0; i < count; i++) {
-    nodes[i] = node!;
-    node = reverse ? node!.backward : node!.next;
-  }
-  return nodes;
-}
-
 /**
- * Walks from `node` skipping `offset` nodes, then collects up to `limit` (negative: no limit)
- * while `inRange` holds. As in Redis, a negative offset skips everything.
+ * Skips `offset` members of `walk`, then collects up to `limit` (negative: no limit) while
+ * `inRange` holds. As in Redis, a negative offset skips everything. Members to `keep` are
+ * strings of their own (see ZSetWalk), else fit for a reply only.
  */
-function collect(node: SkipListNode | null, offset: number, limit: number, reverse: boolean, inRange: (node: SkipListNode) => boolean): SkipListNode[] {
-  for (; node !== null && offset !== 0; offset--) node = reverse ? node.backward : node.next;
-  const nodes: SkipListNode[] = [];
-  for (; node !== null && limit !== 0 && inRange(node); limit--) {
-    nodes.push(node);
-    node = reverse ? node.backward : node.next;
+function collect(walk: ZSetWalk, offset: number, limit: number, inRange: (walk: ZSetWalk) => boolean, keep: boolean): Pairs {
+  const pairs: Pairs = { members: [], scores: [] };
+  for (; offset !== 0; offset--) if (!walk.next()) return pairs;
+  for (; limit !== 0 && walk.next() && inRange(walk); limit--) {
+    pairs.members.push(keep ? walk.ownMember() : walk.member);
+    pairs.scores.push(walk.score);
   }
-  return nodes;
+  return pairs;
 }
 
-function nodesByScore(zset: ZSetValue, range: ScoreRange, offset: number, limit: number, reverse: boolean): SkipListNode[] {
-  if (offset > 0 && offset >= zset.size) return [];
-  const start = reverse ? zset.list.lastInRange(range) : zset.list.firstInRange(range);
-  return collect(start, offset, limit, reverse, reverse ? (node) => scoreGteMin(node.score, range) : (node) => scoreLteMax(node.score, range));
+const EVERYTHING = (): boolean => true;
+
+/** Every member and its score, in score order. */
+function allPairs(zset: ZSetValue): Pairs {
+  return collect(zset.walkFromRank(0, false), 0, -1, EVERYTHING, false);
 }
 
-function nodesByLex(zset: ZSetValue, range: LexRange, offset: number, limit: number, reverse: boolean): SkipListNode[] {
-  const start = reverse ? zset.lastInLexRange(range) : zset.firstInLexRange(range);
-  return collect(start, offset, limit, reverse, reverse ? (node) => lexGteMin(node.member, range) : (node) => lexLteMax(node.member, range));
+function pairsByRank(zset: ZSetValue, first: number, last: number, reverse: boolean, keep: boolean): Pairs {
+  const ranks = clampRanks(zset.size, first, last);
+  if (ranks === null) return { members: [], scores: [] };
+  return collect(zset.walkFromRank(ranks[0], reverse), 0, ranks[1] - ranks[0] + 1, EVERYTHING, keep);
+}
+
+function pairsByScore(zset: ZSetValue, range: ScoreRange, offset: number, limit: number, reverse: boolean, keep: boolean): Pairs {
+  if (offset > 0 && offset >= zset.size) return { members: [], scores: [] };
+  const walk = zset.walkScoreRange(range, reverse);
+  return collect(walk, offset, limit, reverse ? (at) => scoreGteMin(at.score, range) : (at) => scoreLteMax(at.score, range), keep);
+}
+
+function pairsByLex(zset: ZSetValue, range: LexRange, offset: number, limit: number, reverse: boolean, keep: boolean): Pairs {
+  const walk = zset.walkLexRange(range, reverse);
+  return collect(walk, offset, limit, reverse ? (at) => lexGteMin(at.member, range) : (at) => lexLteMax(at.member, range), keep);
 }
 
 /** ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
@@ -456,13 +470,10 @@ function popGeneric(client: Client, key: string, max: boolean, count: number, ne
   } else {
     reply.arrayHeader(nested ? popped : popped * 2);
   }
-  for (let i = 0; i < popped; i++) {
-    const node = max ? zset.list.tail! : zset.list.first!;
-    zset.remove(node.member);
-    if (nested) reply.arrayHeader(2);
-    reply.bulk(node.member);
-    reply.double(node.score);
-  }
+  const walk = zset.walkFromRank(0, max);
+  for (let i = 0; i < popped && walk.next(); i++) writeMember(reply, walk.member, walk.score, true, nested);
+  const size = zset.size;
+  zset.deleteRangeByRank(max ? size - popped : 0, max ? size - 1 : popped - 1);
   collectionModified(client, db, key, zset, max ? 'zpopmax' : 'zpopmin', popped);
   // One form for every pop (ZMPOP, and the blocking ones once served) replays the same.
   propagateAs(client, [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(popped)]);
@@ -537,7 +548,7 @@ function zrandmember(client: Client, argv: string[]): void {
   if (argv.length === 2) {
     const zset = readZSet(client, argv[1]);
     if (zset === undefined) reply.nullBulk();
-    else reply.bulk(randomNode(zset).member);
+    else reply.bulk(randomMember(zset).member);
     return;
   }
   const big = parseInt64(argv[2]);
@@ -553,16 +564,23 @@ function zrandmember(client: Client, argv: string[]): void {
   }
   const size = zset.size;
   const nested = withScores && reply.resp === 3;
-  const write = (node: SkipListNode): void => {
-    if (nested) reply.arrayHeader(2);
-    reply.bulk(node.member);
-    if (withScores) reply.double(node.score);
-  };
+  const write = (member: string, score: number): void => writeMember(reply, member, score, withScores, nested);
   if (big < 0n || big === 1n) {
-    // Repeats allowed: each pick is independent.
+    // Repeats allowed: each pick is independent. A listpack is unpacked once rather than walked for each.
     const count = repeatedPicks(big < 0n ? -big : 1n);
     reply.arrayHeader(withScores && !nested ? count * 2 : count);
-    for (let i = 0; i < count; i++) write(randomNode(zset));
+    if (zset.isListpack) {
+      const { members, scores } = allPairs(zset);
+      for (let i = 0; i < count; i++) {
+        const j = Math.floor(Math.random() * size);
+        write(members[j], scores[j]);
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const pick = randomMember(zset);
+        write(pick.member, pick.score);
+      }
+    }
     return;
   }
   const count = Number(big);
@@ -570,40 +588,44 @@ function zrandmember(client: Client, argv: string[]): void {
   reply.arrayHeader(withScores && !nested ? picked * 2 : picked);
   if (count >= size) {
     // The whole set, from the highest score down as Redis's iterator goes.
-    for (let node = zset.list.tail; node !== null; node = node.backward) write(node);
+    const walk = zset.walkFromRank(0, true);
+    while (walk.next()) write(walk.member, walk.score);
   } else if (count * 3 > size) {
     // Many picks, of either encoding, come out in random order, as from Redis's temporary dict.
-    const nodes: SkipListNode[] = [];
-    for (let node = zset.list.first; node !== null; node = node.next) nodes.push(node);
+    const { members, scores } = allPairs(zset);
     for (let i = 0; i < count; i++) {
       const j = i + Math.floor(Math.random() * (size - i));
-      const swap = nodes[i];
-      nodes[i] = nodes[j];
-      nodes[j] = swap;
-      write(nodes[i]);
+      const member = members[j];
+      const score = scores[j];
+      members[j] = members[i];
+      scores[j] = scores[i];
+      write(member, score);
     }
   } else if (zset.isListpack) {
     // Few of a listpack's distinct picks come out in its order (Redis's lpRandomPairsUnique): selection sampling.
-    let needed = count;
-    for (let node = zset.list.first, left = size; node !== null && needed > 0; node = node.next, left--) {
+    const walk = zset.walkFromRank(0, false);
+    for (let needed = count, left = size; needed > 0 && walk.next(); left--) {
       if (Math.random() * left < needed) {
-        write(node);
+        write(walk.member, walk.score);
         needed--;
       }
     }
   } else {
     const seen = new Set<string>();
     while (seen.size < count) {
-      const node = randomNode(zset);
-      if (seen.has(node.member)) continue;
-      seen.add(node.member);
-      write(node);
+      const pick = randomMember(zset);
+      if (seen.has(pick.member)) continue;
+      seen.add(pick.member);
+      write(pick.member, pick.score);
     }
   }
 }
 
-function randomNode(zset: ZSetValue): SkipListNode {
-  return zset.list.byRank(1 + Math.floor(Math.random() * zset.size))!;
+/** A walk standing on a member picked at random. */
+function randomMember(zset: ZSetValue): ZSetWalk {
+  const walk = zset.walkFromRank(Math.floor(Math.random() * zset.size), false);
+  walk.next();
+  return walk;
 }
 
 /** ZSCAN key cursor [MATCH pattern] [COUNT count] */
@@ -612,11 +634,14 @@ function zscan(client: Client, argv: string[]): void {
   const zset = readZSet(client, argv[1]);
   // A listpack is returned whole and in score order.
   const compact = zset?.isListpack ? inScoreOrder(zset) : null;
-  scanCollection(client, argv, cursor, zset?.members, compact, (found, member, node) => found.push(member, formatDouble(node.score)));
+  scanCollection<SkipListNode | number>(client, argv, cursor, zset?.skiplistMembers, compact, (found, member, value) => {
+    found.push(member, formatDouble(typeof value === 'number' ? value : value.score));
+  });
 }
 
-function* inScoreOrder(zset: ZSetValue): Iterable<[string, SkipListNode]> {
-  for (let node = zset.list.first; node !== null; node = node.next) yield [node.member, node];
+function* inScoreOrder(zset: ZSetValue): Iterable<[string, number]> {
+  const walk = zset.walkFromRank(0, false);
+  while (walk.next()) yield [walk.member, walk.score];
 }
 
 const UNION = 0;
@@ -647,8 +672,11 @@ function sourceScore(source: Source, member: string): number | undefined {
 
 /** Calls `visit` with each member of `source` and its score. */
 function forEachMember(source: Source, visit: (member: string, score: number) => void): void {
-  if (source.zset !== null) for (let node = source.zset.list.tail; node !== null; node = node.backward) visit(node.member, node.score);
-  else if (source.set !== null) for (const member of source.set.members()) visit(member, 1);
+  if (source.zset !== null) {
+    // From the highest score down, as Redis's iterator goes.
+    const walk = source.zset.walkFromRank(0, true);
+    while (walk.next()) visit(walk.ownMember(), walk.score);
+  } else if (source.set !== null) for (const member of source.set.members()) visit(member, 1);
 }
 
 /** Redis's zunionInterAggregate: SUM turns inf + -inf into 0; MIN/MAX ignore NaN. */
@@ -751,9 +779,7 @@ function combineGeneric(client: Client, argv: string[], destination: string | nu
   if (cardinalityOnly) {
     client.reply.integer(cardinality);
   } else if (destination === null) {
-    const nodes: SkipListNode[] = [];
-    for (let node = result.list.first; node !== null; node = node.next) nodes.push(node);
-    replyNodes(client, nodes, withScores);
+    replyPairs(client, allPairs(result), withScores);
   } else if (result.size === 0) {
     deleteDestination(client, destination);
   } else {

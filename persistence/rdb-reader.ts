@@ -510,7 +510,7 @@ class RdbCursor {
 
   private addScored(zset: ZSetValue, member: string, score: number, at: number): void {
     if (score !== score) this.fail(`NaN score for member "${member}"`, at);
-    if (zset.members.has(member)) this.fail(`duplicate sorted set member "${member}"`, at);
+    if (zset.score(member) !== undefined) this.fail(`duplicate sorted set member "${member}"`, at);
     zset.insert(score, member);
   }
 

@@ -286,9 +286,10 @@ export class RdbEncoder {
   /** Members from the highest score down, so that loading inserts each at the skiplist's head. */
   private skiplist(zset: ZSetValue): void {
     this.length(zset.size);
-    for (let node = zset.list.tail; node !== null; node = node.backward) {
-      this.string(node.member);
-      this.binaryDouble(node.score);
+    const walk = zset.walkFromRank(0, true);
+    while (walk.next()) {
+      this.string(walk.member);
+      this.binaryDouble(walk.score);
     }
   }
 
@@ -313,9 +314,10 @@ function hashListpack(hash: HashValue): Buffer {
 /** A listpack sorted set: members and scores alternating, by score (zzlInsertAt: integral scores as integers). */
 function zsetListpack(zset: ZSetValue): Buffer {
   listpack.reset();
-  for (let node = zset.list.first; node !== null; node = node.next) {
-    listpack.append(node.member);
-    const score = node.score;
+  const walk = zset.walkFromRank(0, false);
+  while (walk.next()) {
+    listpack.append(walk.member);
+    const score = walk.score;
     if (Number.isInteger(score) && Math.abs(score) <= LISTPACK_INTEGER_SCORE) listpack.appendInteger(score);
     else listpack.append(formatDouble(score));
   }

@@ -6,13 +6,14 @@ import { HashValue } from '../src/datatypes/hash.js';
 import { packedLength } from '../src/datatypes/packed.js';
 import {
   arrayBytes, grownArrayBytes, HASH_VALUE_BYTES, LIST_VALUE_BYTES, mapBytes, MEMBER_TABLE_BYTES, RANDOM_KEYS_BYTES, SET_VALUE_BYTES,
-  skipListBytes, skipListNodeBytes, stringBytes, stringValueBytes, ZSET_VALUE_BYTES,
+  skipListBytes, skipListNodeBytes, stringBytes, stringValueBytes, ZSET_SKIPLIST_BYTES, ZSET_VALUE_BYTES,
 } from '../src/datatypes/heap-sizes.js';
 import { intsetWidth } from '../src/datatypes/intset.js';
 import { ListValue } from '../src/datatypes/list.js';
 import type { RandomKeys } from '../src/datatypes/random-keys.js';
 import { SetValue } from '../src/datatypes/set.js';
-import { LEX_MAX, LEX_MIN, type LexBound } from '../src/datatypes/skiplist.js';
+import { countEntries } from '../src/datatypes/packed.js';
+import { LEX_MAX, LEX_MIN, type LexBound, type SkipList, type SkipListNode } from '../src/datatypes/skiplist.js';
 import { ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX, ZSetValue } from '../src/datatypes/zset.js';
 import { seededRandom } from './external.js';
 
@@ -104,11 +105,30 @@ function setBytesRecounted(set: SetValue): number {
   return picks === null ? bytes : bytes + RANDOM_KEYS_BYTES + indexBytesRecounted(picks);
 }
 
+interface ZSetInternals {
+  pack: string;
+  packedSize: number;
+  skiplist: (Map<string, SkipListNode> & { list: SkipList }) | null;
+}
+
 function zsetBytesRecounted(zset: ZSetValue): number {
-  expect(zset.list.length).to.equal(zset.members.size);
-  let bytes = ZSET_VALUE_BYTES + mapBytes(zset.size) + skipListBytes(zset.list.length);
-  for (let node = zset.list.first; node !== null; node = node.next) bytes += stringBytes(node.member.length);
+  const { pack, packedSize, skiplist } = zset as unknown as ZSetInternals;
+  if (skiplist === null) {
+    expect(countEntries(pack)).to.equal(2 * packedSize);
+    return ZSET_VALUE_BYTES + stringBytes(pack.length);
+  }
+  expect(pack).to.equal('');
+  expect(skiplist.list.length).to.equal(skiplist.size);
+  let bytes = ZSET_VALUE_BYTES + ZSET_SKIPLIST_BYTES + mapBytes(zset.size) + skipListBytes(skiplist.list.length);
+  for (let node = skiplist.list.first; node !== null; node = node.next) bytes += stringBytes(node.member.length);
   return bytes;
+}
+
+/** The member of the lowest score, or of the highest when `reverse`. */
+function endMember(zset: ZSetValue, reverse: boolean): string {
+  const walk = zset.walkFromRank(0, reverse);
+  walk.next();
+  return walk.member;
 }
 
 describe('heap size estimates', () => {
@@ -191,6 +211,7 @@ describe('heap size estimates', () => {
       {
         name: 'zset',
         element: 'member + score',
+        // 10 and 100 members make listpacks (one packed string), 100,000 a skiplist.
         build(random, size) {
           const zset = new ZSetValue();
           for (let i = 0; i < size; i++) zset.add(random(1 << 30) / 1024 + 0.5, uniqueString(random, smallLength(random)), 0, 128, 64);
@@ -272,9 +293,9 @@ describe('heap size estimates', () => {
     const random = seededRandom(5);
     let zset: ZSetValue | null = new ZSetValue();
     for (let i = 0; i < 1000; i++) zset.add(random(100), uniqueString(random, smallLength(random)), 0, 128, 64);
-    zset.remove(zset.list.tail!.member);
+    zset.remove(endMember(zset, true));
     zset.deleteRangeByRank(0, 10);
-    const node = new WeakRef(zset.list.first!);
+    const node = new WeakRef((zset as unknown as ZSetInternals).skiplist!.list.first!);
     zset = null;
     await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the job ends
     collectGarbage();
@@ -378,36 +399,39 @@ describe('heap size estimates', () => {
       expect(set.bytes - SetValue.emptyHashtable().bytes).to.equal(RANDOM_KEYS_BYTES + grownArrayBytes(0));
     });
 
-    it('zset: adds, score updates, removes, range deletes by score, lex and rank, emptied', () => {
-      const random = seededRandom(4);
-      const zset = new ZSetValue();
-      const check = (what: string): void => {
-        expect(zset.bytes, what).to.equal(zsetBytesRecounted(zset));
-      };
-      const score = (): number => [0, -0, 1.5, random(10), random(1000) / 7][random(5)];
-      const lexBound = (): LexBound => {
-        const bounds: LexBound[] = [LEX_MIN, LEX_MAX, fresh(`m${random(10)}`)];
-        return bounds[random(3)];
-      };
-      const flags = [0, ZADD_NX, ZADD_XX, ZADD_GT, ZADD_LT, ZADD_INCR, ZADD_INCR | ZADD_GT];
-      for (let step = 0; step < 4000; step++) {
-        const op = random(24);
-        if (op < 12) zset.add(score(), fresh(`m${random(150)}${'x'.repeat(random(20))}`), flags[random(flags.length)], 64, 16);
-        else if (op < 16) zset.remove(fresh(`m${random(150)}`));
-        else if (op === 16) zset.deleteRangeByScore({ min: random(10), max: random(12), minExclusive: random(2) === 0, maxExclusive: false });
-        else if (op === 17) zset.deleteRangeByLex({ min: lexBound(), max: lexBound(), minExclusive: random(2) === 0, maxExclusive: random(2) === 0 });
-        else if (op === 18 && zset.size > 0) {
-          const start = random(zset.size);
-          zset.deleteRangeByRank(start, Math.min(zset.size - 1, start + random(3)));
-        } else if (op === 19) zset.settleEncoding(64, 16);
-        else expect(zset.copy().bytes).to.equal(zset.bytes);
-        check(`step ${step}`);
-      }
-      while (zset.size > 0) {
-        zset.remove(fresh(zset.list.first!.member));
-        check(`emptying at ${zset.size}`);
-      }
-      expect(zset.bytes).to.equal(new ZSetValue().bytes);
-    });
+    // Small limits turn the set into a skiplist and back; large ones keep it a listpack throughout.
+    for (const [maxEntries, maxValue] of [[64, 16], [256, 64]]) {
+      it(`zset: adds, score updates, removes, range deletes by score, lex and rank, emptied (limits ${maxEntries}, ${maxValue})`, () => {
+        const random = seededRandom(4);
+        const zset = new ZSetValue();
+        const check = (what: string): void => {
+          expect(zset.bytes, what).to.equal(zsetBytesRecounted(zset));
+        };
+        const score = (): number => [0, -0, 1.5, random(10), random(1000) / 7][random(5)];
+        const lexBound = (): LexBound => {
+          const bounds: LexBound[] = [LEX_MIN, LEX_MAX, fresh(`m${random(10)}`)];
+          return bounds[random(3)];
+        };
+        const flags = [0, ZADD_NX, ZADD_XX, ZADD_GT, ZADD_LT, ZADD_INCR, ZADD_INCR | ZADD_GT];
+        for (let step = 0; step < 4000; step++) {
+          const op = random(24);
+          if (op < 12) zset.add(score(), fresh(`m${random(150)}${'x'.repeat(random(20))}`), flags[random(flags.length)], maxEntries, maxValue);
+          else if (op < 16) zset.remove(fresh(`m${random(150)}`));
+          else if (op === 16) zset.deleteRangeByScore({ min: random(10), max: random(12), minExclusive: random(2) === 0, maxExclusive: false });
+          else if (op === 17) zset.deleteRangeByLex({ min: lexBound(), max: lexBound(), minExclusive: random(2) === 0, maxExclusive: random(2) === 0 });
+          else if (op === 18 && zset.size > 0) {
+            const start = random(zset.size);
+            zset.deleteRangeByRank(start, Math.min(zset.size - 1, start + random(3)));
+          } else if (op === 19) zset.settleEncoding(maxEntries, maxValue);
+          else expect(zset.copy().bytes).to.equal(zset.bytes);
+          check(`step ${step}`);
+        }
+        while (zset.size > 0) {
+          zset.remove(fresh(endMember(zset, false)));
+          check(`emptying at ${zset.size}`);
+        }
+        expect(zset.bytes).to.equal(new ZSetValue(zset.isListpack).bytes);
+      });
+    }
   });
 });

@@ -122,7 +122,8 @@ function describeValue(value: RedisValue): unknown {
 
 function zsetPairs(zset: ZSetValue): [string, number][] {
   const pairs: [string, number][] = [];
-  for (let node = zset.list.first; node !== null; node = node.next) pairs.push([node.member, node.score]);
+  const walk = zset.walkFromRank(0, false);
+  while (walk.next()) pairs.push([walk.member, walk.score]);
   return pairs;
 }
 

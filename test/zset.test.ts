@@ -481,8 +481,9 @@ describe('sorted set commands', () => {
       ours = resp2;
     });
 
-    it('a seeded random sequence of sorted set commands replies as Redis does', async () => {
-      const random = seededRandom(4242);
+    /** A seeded random sequence of commands against both, sorted sets leaving the listpack encoding after `maxEntries` members. */
+    async function compare(seed: number, maxEntries: string): Promise<void> {
+      const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[random(items.length)];
       const members = ['a', 'b', 'c', 'd', 'e', 'f', 'g', '', BIN.slice(0, 10), BIN.slice(250), '__proto__', 'x'.repeat(70)];
       const scores = ['1', '2', '-1', '0', '-0', '1.5', '0.1', 'inf', '-inf', '1e20', '3', '2.5', '7'];
@@ -552,8 +553,9 @@ describe('sorted set commands', () => {
         () => ['DEL', pick(['z1', 'z2', 'z3', 'dst'])],
       ];
       await theirs.flushall();
+      await ours.flushall();
       for (const client of [theirs, ours]) {
-        await client.config('SET', 'zset-max-listpack-entries', '5');
+        await client.config('SET', 'zset-max-listpack-entries', maxEntries);
         await client.config('SET', 'zset-max-listpack-value', '64');
         await client.set('str', 'text');
         await client.call('ZADD', 'mixed', '3', 'a', '1', 'b', '2', 'c', '1', 'd', '0', 'e');
@@ -577,6 +579,14 @@ describe('sorted set commands', () => {
         const got = await outcome(ours, args);
         expect(got, `${i}: ${JSON.stringify(args)}`).to.deep.equal(expected);
       }
+    }
+
+    it('a seeded random sequence of sorted set commands replies as Redis does, listpacks soon becoming skiplists', async () => {
+      await compare(4242, '5');
+    });
+
+    it('the same with sorted sets kept as listpacks but for a member over zset-max-listpack-value', async () => {
+      await compare(4343, '128');
     });
   });
 });

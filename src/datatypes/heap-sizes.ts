@@ -142,5 +142,8 @@ export const SET_VALUE_BYTES = objectBytes(2);
 /** What a MemberTable, a Map of its own class, adds to a Map: picks and memberBytes, in-object. */
 export const MEMBER_TABLE_BYTES = 2 * POINTER_BYTES;
 
-/** ZSetValue: type, members, list, newScore (a double, so boxed), listpack, memberBytes. */
-export const ZSET_VALUE_BYTES = objectBytes(6) + HEAP_NUMBER_BYTES;
+/** ZSetValue: accountedBytes, pack, packedSize, skiplist (a listpack is its pack: one string). */
+export const ZSET_VALUE_BYTES = objectBytes(4);
+
+/** A sorted set's skiplist form (SkipListZSet), a Map with two fields of its own: list, memberBytes. */
+export const ZSET_SKIPLIST_BYTES = 2 * POINTER_BYTES;

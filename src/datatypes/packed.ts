@@ -49,24 +49,28 @@ export class PackCursor {
 
   /** The current entry as a string of its own, which does not keep the packed string alive. */
   entry(): string {
-    return detached(this.pack.slice(this.start, this.end));
+    return ownSlice(this.pack, this.start, this.end);
   }
 
-  /**
-   * Whether the current entry is `text`. Compared from the last char: entries alike often
-   * differ there (field:1, field:2), and for a few chars this loop beats a String builtin's call.
-   */
+  /** Whether the current entry is `text`. */
   is(text: string): boolean {
-    const start = this.start;
-    let i = text.length;
-    if (this.end - start !== i) return false;
-    const pack = this.pack;
-    while (i > 0) {
-      i--;
-      if (pack.charCodeAt(start + i) !== text.charCodeAt(i)) return false;
-    }
-    return true;
+    return charsEqual(this.pack, this.start, this.end, text);
   }
+}
+
+/**
+ * Whether the chars of `pack` from `start` to `end` are `text`. Compared from the last char:
+ * entries alike often differ there (field:1, field:2), and for a few chars this loop beats a
+ * String builtin's call.
+ */
+export function charsEqual(pack: string, start: number, end: number, text: string): boolean {
+  let i = text.length;
+  if (end - start !== i) return false;
+  while (i > 0) {
+    i--;
+    if (pack.charCodeAt(start + i) !== text.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Entries of `pack` in order (O(n) strings: for replies and conversions). */
@@ -110,17 +114,19 @@ export function scratchBuffer(size: number): Buffer {
   return size > scratch.length ? Buffer.allocUnsafe(size) : scratch;
 }
 
-/**
- * V8 makes a slice of 13 chars or more a view that keeps its whole parent alive; an entry that
- * outlives its pack (stored elsewhere, or after a conversion) is copied into a string of its own.
- */
-const SLICE_MIN_LENGTH = 13;
+/** Longest slice V8 copies; a longer one is a view that keeps the whole string it is cut from alive (SlicedString::kMinLength). */
+const COPIED_SLICE_MAX = 12;
 
-function detached(slice: string): string {
-  if (slice.length < SLICE_MIN_LENGTH) return slice;
-  const bytes = scratchBuffer(slice.length);
-  bytes.latin1Write(slice, 0);
-  return bytes.latin1Slice(0, slice.length);
+/**
+ * The chars of `text` from `start` to `end` as a string of its own, one that keeps no larger
+ * string alive: for what outlives its pack (stored elsewhere, or after a conversion).
+ */
+export function ownSlice(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length <= COPIED_SLICE_MAX) return text.slice(start, end);
+  const bytes = scratchBuffer(length);
+  bytes.latin1Write(text.slice(start, end), 0);
+  return bytes.latin1Slice(0, length);
 }
 
 /** The length header of an entry of `length` chars. */
@@ -133,14 +139,21 @@ function header(length: number): string {
 
 /**
  * `pack` with the chars from `from` to `to` (entry boundaries) replaced by `entries`: an insert
- * when from === to, a delete when `entries` is empty. V8 joins the pieces as a rope; reading a
- * char flattens it into one string at once (half the cost of building it through a Buffer), so
- * that later reads do not walk the rope and the pieces are freed.
+ * when from === to, a delete when `entries` is empty. Returns a new flat string.
  */
 export function splice(pack: string, from: number, to: number, entries: readonly string[]): string {
-  let middle = '';
-  for (let i = 0; i < entries.length; i++) middle += header(entries[i].length) + entries[i];
-  const result = (from === 0 ? '' : pack.slice(0, from)) + middle + (to === pack.length ? '' : pack.slice(to));
-  if (result.length > 0) result.charCodeAt(0);
-  return result;
+  const parts = [pack.slice(0, from)];
+  for (let i = 0; i < entries.length; i++) parts.push(header(entries[i].length), entries[i]);
+  parts.push(pack.slice(to));
+  return joinFlat(parts);
 }
+
+/**
+ * `parts` as one flat string. Array#join builds it at once, where `a + b` makes a rope that V8
+ * flattens into a second copy on first read; both are several times cheaper than a round trip
+ * through a Buffer.
+ */
+export function joinFlat(parts: readonly string[]): string {
+  return parts.join('');
+}
+
