@@ -119,3 +119,65 @@ export function splice(pack: string, from: number, to: number, entries: readonly
   if (to < pack.length) bytes.latin1Write(to === 0 ? pack : pack.slice(to), at);
   return bytes.latin1Slice(0, total);
 }
+
+/** Shortest substring V8 makes as a view into its parent string (SlicedString::kMinLength) rather than a copy. */
+const SHORTEST_VIEW = 13;
+
+/**
+ * Entries of `pack` as strings that do not keep it alive, for entries kept after `pack` is gone:
+ * String#slice would make an entry of 13 chars or more a view holding all of `pack`, so those
+ * are copied out through a Buffer. An entry that is all of `pack` but its header is sliced: its
+ * view holds little more than itself, and a large one is not copied.
+ */
+export function unpackDetached(pack: string): string[] {
+  const entries: string[] = [];
+  const cursor = new PackCursor(pack);
+  let bytes: Buffer | null = null;
+  while (cursor.next()) {
+    const alone = cursor.at === 0 && cursor.end === pack.length;
+    if (cursor.length < SHORTEST_VIEW || alone) {
+      entries.push(cursor.entry());
+      continue;
+    }
+    if (bytes === null) {
+      bytes = pack.length > scratch.length ? Buffer.allocUnsafe(pack.length) : scratch;
+      bytes.latin1Write(pack, 0);
+    }
+    entries.push(bytes.latin1Slice(cursor.start, cursor.end));
+  }
+  return entries;
+}
+
+/** Chars `entries` take packed. */
+export function packedChars(entries: readonly string[]): number {
+  let chars = 0;
+  for (let i = 0; i < entries.length; i++) chars += packedLength(entries[i]);
+  return chars;
+}
+
+/** Entries this short are copied in JS: cheaper than a call into latin1Write each. */
+const SHORT_ENTRY = 32;
+
+/**
+ * `before` and `after`, both packed, with `entries` packed between them: adding entries at either
+ * end of a pack. As `splice` (which is `joinPacked(pack.slice(0, from), entries, pack.slice(to))`),
+ * but copying short entries in JS, for packs that grow by many small entries at a time.
+ */
+export function joinPacked(before: string, entries: readonly string[], after: string): string {
+  const total = before.length + packedChars(entries) + after.length;
+  const bytes = total > scratch.length ? Buffer.allocUnsafe(total) : scratch;
+  let at = before.length === 0 ? 0 : bytes.latin1Write(before, 0);
+  for (let i = 0; i < entries.length; i++) at = writeEntry(bytes, at, entries[i]);
+  if (after.length > 0) bytes.latin1Write(after, at);
+  return bytes.latin1Slice(0, total);
+}
+
+/** Writes `text` packed, its length header then its chars, at `at`; returns where it ends. */
+function writeEntry(bytes: Buffer, at: number, text: string): number {
+  let length = text.length;
+  for (; length >= 0x80; length = Math.floor(length / 0x80)) bytes[at++] = (length & 0x7f) | 0x80;
+  bytes[at++] = length;
+  if (text.length > SHORT_ENTRY) return at + bytes.latin1Write(text, at);
+  for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+  return at;
+}
