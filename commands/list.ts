@@ -20,10 +20,7 @@ function pushGeneric(client: Client, argv: string[], head: boolean, mustExist: b
     list = new ListValue();
     db.set(key, list);
   }
-  for (let i = 2; i < argv.length; i++) {
-    if (head) list.pushHead(argv[i]);
-    else list.pushTail(argv[i]);
-  }
+  list.pushAll(head, argv, 2);
   collectionModified(client, db, key, list, head ? 'lpush' : 'rpush', argv.length - 2);
   client.reply.integer(list.size);
 }
@@ -156,8 +153,7 @@ function ltrim(client: Client, argv: string[]): void {
     fromHead = start;
     fromTail = size - stop - 1;
   }
-  for (let i = 0; i < fromHead; i++) list.popHead();
-  for (let i = 0; i < fromTail; i++) list.popTail();
+  list.trim(fromHead, fromTail);
   collectionModified(client, db, argv[1], list, 'ltrim', fromHead + fromTail);
   client.reply.ok();
 }
@@ -171,24 +167,7 @@ function lrem(client: Client, argv: string[]): void {
     client.reply.integer(0);
     return;
   }
-  const element = argv[3];
-  let skip = 0;
-  let limit = count === 0 ? Infinity : Math.abs(count);
-  if (count < 0) {
-    let matches = 0;
-    for (let i = 0; i < list.size; i++) if (list.get(i) === element) matches++;
-    skip = Math.max(matches - limit, 0);
-  }
-  const removed = list.filter((value) => {
-    if (value !== element) return true;
-    if (skip > 0) {
-      skip--;
-      return true;
-    }
-    if (limit === 0) return true;
-    limit--;
-    return false;
-  });
+  const removed = list.remove(argv[3], count === 0 ? Infinity : Math.abs(count), count < 0);
   if (removed > 0) collectionModified(client, db, argv[1], list, 'lrem', removed);
   client.reply.integer(removed);
 }
@@ -206,12 +185,10 @@ function linsert(client: Client, argv: string[]): void {
     return;
   }
   let at = -1;
-  for (let i = 0; i < list.size; i++) {
-    if (list.get(i) === argv[3]) {
-      at = i;
-      break;
-    }
-  }
+  list.find(argv[3], false, list.size, (index) => {
+    at = index;
+    return false;
+  });
   if (at < 0) {
     client.reply.integer(-1);
     return;
@@ -235,7 +212,9 @@ function lrange(client: Client, argv: string[]): void {
     return;
   }
   client.reply.arrayHeader(stop - start + 1);
-  for (let i = start; i <= stop; i++) client.reply.bulk(list.get(i));
+  const reply = client.reply;
+  const cursor = list.cursor(start);
+  for (let i = start; i <= stop && cursor.next(); i++) reply.bulkSubstring(cursor.text, cursor.start, cursor.end);
 }
 
 const LONG_MIN = -(2n ** 63n);
@@ -271,16 +250,12 @@ function lpos(client: Client, argv: string[]): void {
   const wanted = single ? 1 : (count === 0 || rank === -Infinity ? Infinity : count);
   const fromTail = rank < 0;
   let skip = rank === -Infinity ? 0 : Math.abs(rank) - 1;
-  const size = list.size;
-  const scanned = maxlen === 0 ? size : Math.min(maxlen, size);
-  const element = argv[2];
   const indexes: number[] = [];
-  for (let n = 0; n < scanned && indexes.length < wanted; n++) {
-    const index = fromTail ? size - 1 - n : n;
-    if (list.get(index) !== element) continue;
+  list.find(argv[2], fromTail, maxlen === 0 ? list.size : maxlen, (index) => {
     if (skip > 0) skip--;
     else indexes.push(index);
-  }
+    return indexes.length < wanted;
+  });
   if (!single) {
     client.reply.arrayHeader(indexes.length);
     for (const index of indexes) client.reply.integer(index);

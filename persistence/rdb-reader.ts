@@ -434,13 +434,14 @@ class RdbCursor {
   }
 
   private plainList(): ListValue | null {
-    const list = new ListValue();
-    for (let n = this.count(1); n > 0; n--) list.pushTail(this.string());
-    return list.size === 0 ? null : list;
+    const elements: string[] = [];
+    for (let n = this.count(1); n > 0; n--) elements.push(this.string());
+    return this.listFrom(new ListValue(), elements);
   }
 
+  /** Appends elements at the tail (many are packed at once). */
   private listFrom(list: ListValue, elements: readonly string[]): ListValue | null {
-    for (const element of elements) list.pushTail(element);
+    list.pushAll(false, elements);
     return list.size === 0 ? null : list;
   }
 

@@ -267,8 +267,8 @@ export class RdbEncoder {
   private quicklist(list: ListValue): void {
     const nodes: Buffer[] = [];
     listpack.reset();
-    for (let i = 0; i < list.size; i++) {
-      const element = list.get(i);
+    for (const cursor = list.cursor(0); cursor.next(); ) {
+      const element = cursor.element();
       if (listpack.entries > 0 && listpack.size + element.length + QUICKLIST_ELEMENT_OVERHEAD > QUICKLIST_NODE_BYTES) {
         nodes.push(Buffer.from(listpack.finish()));
         listpack.reset();

@@ -219,8 +219,8 @@ describe('maxmemory and eviction', () => {
   describe('MEMORY USAGE beside redis-server', () => {
     const real = useRealRedis(Number(process.env.NODIS_MEMORY_REDIS_PORT ?? 6441));
 
-    // Small hashes, sorted sets and sets of integers are packed by both (listpack, intset);
-    // larger ones are hash tables in both. Lists are quicklists in Redis.
+    // Small hashes, sorted sets and sets of integers are packed by both (listpack, intset), and
+    // larger ones are hash tables in both; lists are chunks of packed elements in both.
     it('is within 2x of Redis\'s figure for every type, packed or not', async () => {
       const range = (n: number) => Array.from({ length: n }, (_, i) => i);
       const fill = async (client: Redis) => {
@@ -236,7 +236,10 @@ describe('maxmemory and eviction', () => {
       };
       await fill(redis);
       await fill(real.client);
-      const keys = ['short', 'long', 'hash10', 'hash100', 'hash1000', 'set10', 'set100', 'set1000', 'intset10', 'intset100', 'intset1000', 'zset10', 'zset100', 'zset1000'];
+      const keys = [
+        'short', 'long', 'hash10', 'hash100', 'hash1000', 'list10', 'list100', 'list1000', 'set10', 'set100', 'set1000',
+        'intset10', 'intset100', 'intset1000', 'zset10', 'zset100', 'zset1000',
+      ];
       for (const key of keys) {
         const ours = (await redis.memory('USAGE', key)) as number;
         const theirs = (await real.client.memory('USAGE', key, 'SAMPLES', '0')) as number;

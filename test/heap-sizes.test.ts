@@ -3,16 +3,15 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { appendBytes } from '../src/datatypes/byte-string.js';
 import { HashValue } from '../src/datatypes/hash.js';
-import { packedLength } from '../src/datatypes/packed.js';
+import { countEntries, packedLength } from '../src/datatypes/packed.js';
 import {
-  arrayBytes, grownArrayBytes, HASH_VALUE_BYTES, LIST_VALUE_BYTES, mapBytes, MEMBER_TABLE_BYTES, RANDOM_KEYS_BYTES, SET_VALUE_BYTES,
+  grownArrayBytes, HASH_VALUE_BYTES, LIST_CHUNK_BYTES, LIST_VALUE_BYTES, mapBytes, MEMBER_TABLE_BYTES, RANDOM_KEYS_BYTES, SET_VALUE_BYTES,
   skipListBytes, skipListNodeBytes, stringBytes, stringValueBytes, ZSET_SKIPLIST_BYTES, ZSET_VALUE_BYTES,
 } from '../src/datatypes/heap-sizes.js';
 import { intsetWidth } from '../src/datatypes/intset.js';
 import { ListValue } from '../src/datatypes/list.js';
 import type { RandomKeys } from '../src/datatypes/random-keys.js';
 import { SetValue } from '../src/datatypes/set.js';
-import { countEntries } from '../src/datatypes/packed.js';
 import { LEX_MAX, LEX_MIN, type LexBound, type SkipList, type SkipListNode } from '../src/datatypes/skiplist.js';
 import { ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX, ZSetValue } from '../src/datatypes/zset.js';
 import { seededRandom } from './external.js';
@@ -89,9 +88,29 @@ function hashBytesRecounted(hash: HashValue): number {
   return picks ? bytes + RANDOM_KEYS_BYTES + indexBytesRecounted(picks) : bytes;
 }
 
+interface ListChunk {
+  pack: string;
+  count: number;
+  next: ListChunk | null;
+}
+
+interface ListInternals {
+  head: string[];
+  tail: string[];
+  first: ListChunk | null;
+}
+
 function listBytesRecounted(list: ListValue): number {
-  let bytes = LIST_VALUE_BYTES + arrayBytes((list as unknown as { items: unknown[] }).items.length);
-  for (let i = 0; i < list.size; i++) bytes += stringBytes(list.get(i).length);
+  const { head, tail, first } = list as unknown as ListInternals;
+  let bytes = LIST_VALUE_BYTES + grownArrayBytes(head.length) + grownArrayBytes(tail.length);
+  for (const element of [...head, ...tail]) bytes += stringBytes(element.length);
+  let packed = 0;
+  for (let chunk = first; chunk !== null; chunk = chunk.next) {
+    expect(countEntries(chunk.pack)).to.equal(chunk.count);
+    bytes += LIST_CHUNK_BYTES + stringBytes(chunk.pack.length);
+    packed += chunk.count;
+  }
+  expect(head.length + packed + tail.length).to.equal(list.size);
   return bytes;
 }
 
@@ -185,6 +204,15 @@ describe('heap size estimates', () => {
         build(random, size) {
           const list = new ListValue();
           for (let i = 0; i < size; i++) list.pushTail(randomString(random, smallLength(random)));
+          return list;
+        },
+      },
+      {
+        name: 'list by 100',
+        element: 'element',
+        build(random, size) {
+          const list = new ListValue();
+          for (let i = 0; i < size; i += 100) list.pushAll(false, Array.from({ length: Math.min(100, size - i) }, () => randomString(random, smallLength(random))));
           return list;
         },
       },
@@ -302,6 +330,24 @@ describe('heap size estimates', () => {
     expect(node.deref()).to.equal(undefined);
   });
 
+  it('elements popped from a list do not keep its chunks alive', () => {
+    const random = seededRandom(6);
+    const kept: string[] = [];
+    const keepOnePopped = (): void => {
+      const list = new ListValue();
+      list.pushAll(false, Array.from({ length: 100 }, () => randomString(random, 24))); // one chunk of 2.5 KB
+      kept.push(list.popTail() as string);
+    };
+    keepOnePopped();
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 10_000; i++) keepOnePopped();
+    collectGarbage();
+    const perElement = (process.memoryUsage().heapUsed - before) / 10_000;
+    // A kept view into its chunk would hold the chunk's 2.5 KB.
+    expect(perElement, 'heap bytes per kept element').to.be.below(4 * stringBytes(24));
+  });
+
   describe('kept up to date by every write', () => {
     it('hash: new fields, overwrites with longer and shorter values, deletes, random picks, emptied', () => {
       const random = seededRandom(1);
@@ -330,30 +376,33 @@ describe('heap size estimates', () => {
       expect(hash.bytes - new HashValue().bytes).to.be.oneOf([0, mapBytes(0), mapBytes(0) + RANDOM_KEYS_BYTES + grownArrayBytes(0)]);
     });
 
-    it('list: pushes, pops, LSET, LINSERT, LREM, LTRIM, growing and shrinking, emptied', () => {
+    it('list: pushes, pops, LSET, LINSERT, LREM, LTRIM, packing and unpacking chunks, emptied', () => {
       const random = seededRandom(2);
       const list = new ListValue();
       const check = (what: string): void => {
         expect(list.bytes, what).to.equal(listBytesRecounted(list));
       };
+      const element = (): string => randomString(random, random(30));
       for (let step = 0; step < 3000; step++) {
         const op = random(20);
-        const burst = step % 500 < 250 ? 8 : 1; // grow past several capacities, then shrink back
+        const growing = step % 500 < 250; // fill loose ends and chunks, then empty them again
         if (op < 8) {
-          for (let i = 0; i < burst; i++) {
-            if (random(2)) list.pushHead(randomString(random, random(30)));
-            else list.pushTail(randomString(random, random(30)));
-          }
+          const burst = Array.from({ length: growing ? 1 + random(20) : 1 }, element);
+          const atHead = random(2) === 0;
+          if (burst.length > 1) list.pushAll(atHead, burst);
+          else if (atHead) list.pushHead(burst[0]);
+          else list.pushTail(burst[0]);
         } else if (op < 12) {
-          if (random(2)) list.popHead();
-          else list.popTail();
-        } else if (op < 14 && list.size > 0) list.set(random(list.size), randomString(random, random(30)));
-        else if (op < 16) list.insert(random(list.size + 1), randomString(random, random(30)));
-        else if (op === 16) list.filter((value) => value.length % 7 !== 0);
+          for (let i = growing ? 1 : 8; i > 0; i--) {
+            if (random(2)) list.popHead();
+            else list.popTail();
+          }
+        } else if (op < 14 && list.size > 0) list.set(random(list.size), element());
+        else if (op < 16) list.insert(random(list.size + 1), element());
+        else if (op === 16 && list.size > 0) list.remove(list.get(random(list.size)), 1 + random(3), random(2) === 0);
         else if (op === 17) {
-          // LTRIM: pops from both ends, as commands/list.ts does.
-          for (let i = random(4); i > 0; i--) list.popHead();
-          for (let i = random(4); i > 0; i--) list.popTail();
+          const fromHead = Math.min(random(40), list.size);
+          list.trim(fromHead, Math.min(random(40), list.size - fromHead));
         } else {
           const copy = list.copy();
           expect(copy.bytes).to.equal(listBytesRecounted(copy));

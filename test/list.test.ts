@@ -8,36 +8,117 @@ import type { Server } from '../src/index.js';
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 describe('ListValue', () => {
-  it('ListValue matches an array model under random pushes, pops, inserts and filters', () => {
-    let seed = 12345;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+  /** A list and an array model put through the same random operations, checked after each. */
+  function exercise(seed: number, steps: number, value: (random: (n: number) => number) => string): void {
+    const random = seededRandom(seed);
     const list = new ListValue();
     const model: string[] = [];
-    for (let step = 0; step < 20000; step++) {
-      const op = rand(7);
-      const v = String(rand(50));
-      if (op === 0) { list.pushHead(v); model.unshift(v); }
-      else if (op === 1) { list.pushTail(v); model.push(v); }
-      else if (op === 2) expect(list.popHead()).to.equal(model.shift());
-      else if (op === 3) expect(list.popTail()).to.equal(model.pop());
-      else if (op === 4) { const i = rand(model.length + 1); list.insert(i, v); model.splice(i, 0, v); }
-      else if (op === 5 && step % 50 === 0) {
-        const removed = list.filter((x) => x !== v);
-        const before = model.length;
-        const kept = model.filter((x) => x !== v);
-        model.length = 0; model.push(...kept);
-        expect(removed).to.equal(before - kept.length);
-      } else if (op === 6 && model.length > 0) { const i = rand(model.length); list.set(i, v); model[i] = v; }
-      expect(list.size).to.equal(model.length);
+    const burst = (): string[] => Array.from({ length: [1, 2, 8, 40, 300][random(5)] }, () => value(random));
+    for (let step = 0; step < steps; step++) {
+      const op = random(13);
+      const what = `step ${step}, op ${op}`;
+      // Phases of growth and shrinking, so that chunks are packed, unpacked and emptied at both ends.
+      const growing = step % 600 < 350;
+      if (op < 4 && (growing || op < 2)) {
+        const values = burst();
+        const atHead = random(2) === 0;
+        if (values.length === 1 && random(2) === 0) {
+          if (atHead) list.pushHead(values[0]);
+          else list.pushTail(values[0]);
+        } else {
+          list.pushAll(atHead, ['LPUSH', 'key', ...values], 2);
+        }
+        if (atHead) model.unshift(...values.reverse());
+        else model.push(...values);
+      } else if (op < 6) {
+        for (let n = random(growing ? 3 : 40); n >= 0; n--) {
+          if (random(2) === 0) expect(list.popHead(), what).to.equal(model.shift());
+          else expect(list.popTail(), what).to.equal(model.pop());
+        }
+      } else if (op === 6) {
+        const i = random(model.length + 1);
+        const v = value(random);
+        list.insert(i, v);
+        model.splice(i, 0, v);
+      } else if (op === 7 && model.length > 0) {
+        const i = random(model.length);
+        model[i] = value(random);
+        list.set(i, model[i]);
+      } else if (op === 8 && model.length > 0) {
+        const i = random(model.length);
+        expect(list.get(i), what).to.equal(model[i]);
+        const stop = Math.min(model.length - 1, i + random(300));
+        expect(list.range(i, stop), what).to.deep.equal(model.slice(i, stop + 1));
+      } else if (op === 9) {
+        const element = value(random);
+        const limit = [1, 2, Infinity][random(3)];
+        const fromTail = random(2) === 0;
+        const matches = model.flatMap((x, i) => (x === element ? [i] : []));
+        const removed = fromTail ? matches.slice(-limit) : matches.slice(0, limit);
+        expect(list.remove(element, limit, fromTail), what).to.equal(removed.length);
+        for (let i = removed.length - 1; i >= 0; i--) model.splice(removed[i], 1);
+      } else if (op === 10) {
+        const fromHead = random(Math.min(model.length, 200) + 1);
+        const fromTail = random(Math.min(model.length - fromHead, 200) + 1);
+        list.trim(fromHead, fromTail);
+        model.splice(0, fromHead);
+        model.splice(model.length - fromTail, fromTail);
+      } else if (op === 11) {
+        const element = model.length > 0 && random(2) === 0 ? model[random(model.length)] : value(random);
+        const fromTail = random(2) === 0;
+        const limit = random(model.length + 2);
+        const found: number[] = [];
+        list.find(element, fromTail, limit, (index) => found.push(index) < 3);
+        const scanned = fromTail ? model.map((_, i) => model.length - 1 - i) : model.map((_, i) => i);
+        const expected = scanned.slice(0, limit).filter((i) => model[i] === element).slice(0, 3);
+        expect(found, what).to.deep.equal(expected);
+      } else if (op === 12) {
+        const copy = list.copy();
+        expect(copy.bytes, what).to.equal(list.bytes);
+        copy.pushTail('x');
+        copy.trim(Math.min(model.length, 50), 0);
+        expect(copy.range(0, copy.size - 1), what).to.deep.equal([...model.slice(50), 'x']);
+      }
+      expect(list.size, what).to.equal(model.length);
+      if (process.env.LIST_DEBUG) expect(list.range(0, list.size - 1), what).to.deep.equal(model);
     }
     expect(list.range(0, list.size - 1)).to.deep.equal(model);
-    const copy = list.copy();
-    copy.pushTail('x');
-    expect(list.size).to.equal(model.length);
     expect(list.encoding()).to.equal('quicklist');
+  }
+
+  it('matches an array model: short elements, many alike, across chunk boundaries', () => {
+    exercise(1, 6000, (random) => String(random(30)));
+  });
+
+  it('matches an array model: binary, empty, long and large elements', () => {
+    const bytes = ALL_BYTES.toString('latin1');
+    const large = 'L'.repeat(20_000);
+    exercise(2, 3000, (random) => {
+      const kind = random(20);
+      if (kind === 0) return '';
+      if (kind === 1) return large + String(random(3));
+      if (kind < 5) return bytes.slice(random(256));
+      if (kind < 8) return `element:${random(10)}`.repeat(1 + random(3)); // 13 chars or more: views when sliced
+      return String(random(10));
+    });
+  });
+
+  it('a 100 MB element is pushed, read, popped and packed beside small ones', () => {
+    const large = 'x'.repeat(100 * 1024 * 1024);
+    const list = new ListValue();
+    list.pushAll(false, ['a', large, 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(list.get(1).length).to.equal(large.length);
+    list.pushHead(large);
+    expect(list.popTail()).to.equal('h');
+    let found = -1;
+    list.find(large, true, list.size, (index) => {
+      found = index;
+      return false;
+    });
+    expect(found).to.equal(2);
+    expect(list.remove(large, 1, true)).to.equal(1);
+    expect(list.popHead()).to.equal(large);
+    expect(list.range(0, list.size - 1)).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
   });
 
   it('ListValue holds 10,000,000 elements', () => {

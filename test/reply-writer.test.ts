@@ -28,6 +28,9 @@ describe('reply writer', () => {
       const value = bytes.repeat(Math.ceil(length / 256) + 1).slice(7, 7 + length);
       expect(encode((r) => r.bulk(value))).to.equal(`$${length}\r\n${value}\r\n`);
       expect(encode((r) => r.bulk(Buffer.from(value, 'latin1')))).to.equal(`$${length}\r\n${value}\r\n`);
+      const around = `ab${value}cd`;
+      expect(encode((r) => r.bulkSubstring(around, 2, 2 + length))).to.equal(`$${length}\r\n${value}\r\n`);
+      expect(encode((r) => r.bulkSubstring(value, 0, length))).to.equal(`$${length}\r\n${value}\r\n`);
     }
   });
 });

@@ -130,8 +130,11 @@ export function skipListBytes(length: number): number {
 /** HashValue: accountedBytes, packed, packedFields, table, picks, elementBytes. */
 export const HASH_VALUE_BYTES = objectBytes(6);
 
-/** ListValue: type, items, head, length, elementBytes. */
-export const LIST_VALUE_BYTES = objectBytes(5);
+/** ListValue: accountedBytes, head, tail, first, last, length, elementBytes. */
+export const LIST_VALUE_BYTES = objectBytes(7);
+
+/** A list's chunk of packed elements (list.ts), beside its string: pack, count, prev, next. */
+export const LIST_CHUNK_BYTES = objectBytes(4);
 
 /** RandomKeys: live, packed, deletes, stale, staleBytes. */
 export const RANDOM_KEYS_BYTES = objectBytes(5);

@@ -197,7 +197,9 @@ export class Database {
     if (typeof value === 'string' && (old === undefined || typeof old === 'string')) {
       this.bytes += stringBytes(value.length) - (old === undefined ? -keyBytes(key) : stringBytes(old.length));
     } else {
-      this.bytes += this.counting(value) - (old === undefined ? -keyBytes(key) : this.counted(old));
+      // Counted first: `counted` brings the running total up to date, which `+=` would have read before.
+      const change = this.counting(value) - (old === undefined ? -keyBytes(key) : this.counted(old));
+      this.bytes += change;
     }
     if (old !== undefined) return;
     this.access?.created(key, this.host.now());
@@ -215,7 +217,8 @@ export class Database {
   /** Takes out a key known to be there, with its TTL, its use and its bytes. */
   private forget(key: string, value: StoredValue): void {
     this.dict.delete(key);
-    this.bytes -= keyBytes(key) + this.counted(value);
+    const bytes = keyBytes(key) + this.counted(value); // first: it updates the running total
+    this.bytes -= bytes;
     if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= EXPIRY_BYTES;
     this.access?.forget(key);
   }

@@ -144,6 +144,16 @@ export class ReplyWriter {
     this.pos = writeBulk(this.buf, this.pos, value);
   }
 
+  /** The bulk string of `text`'s chars from `start` to `end`, a short one copied without making the substring. */
+  bulkSubstring(text: string, start: number, end: number): void {
+    if (end - start > SHORT_STRING) {
+      this.bulk(start === 0 && end === text.length ? text : text.slice(start, end));
+      return;
+    }
+    this.reserve(end - start + 16);
+    this.pos = writeShortBulk(this.buf, this.pos, text, start, end);
+  }
+
   private bulkLarge(value: string | Buffer): void {
     this.ascii('$' + value.length + '\r\n');
     this.flush();
@@ -232,11 +242,6 @@ function writeDecimal(buf: Buffer, pos: number, n: number): number {
 }
 
 /**
- * Writes `value` as a RESP bulk string at `pos` (the caller makes room: its length + 16 bytes)
- * and returns where it ends. Short strings and lengths are copied in JS, cheaper than a call
- * into latin1Write.
- */
-/**
  * An array of bulk strings (`*`, a request or a RESP2 message) or a push (`>`, a RESP3 message),
  * in one Buffer of its exact size: published messages, the append-only file's commands.
  */
@@ -250,15 +255,33 @@ export function encodeBulkArray(items: readonly string[], type: '*' | '>' = '*')
   return bytes;
 }
 
+/**
+ * Writes `value` as a RESP bulk string at `pos` (the caller makes room: its length + 16 bytes)
+ * and returns where it ends. Short strings and lengths are copied in JS, cheaper than a call
+ * into latin1Write.
+ */
 export function writeBulk(buf: Buffer, pos: number, value: string | Buffer): number {
   const len = value.length;
-  buf[pos++] = 0x24; // '$'
-  pos = writeDecimal(buf, pos, len);
+  if (typeof value === 'string' && len <= SHORT_STRING) return writeShortBulk(buf, pos, value, 0, len);
+  pos = writeBulkHeader(buf, pos, len);
+  pos += typeof value === 'string' ? buf.latin1Write(value, pos) : value.copy(buf, pos);
   buf[pos++] = 0x0d;
   buf[pos++] = 0x0a;
-  if (typeof value !== 'string') pos += value.copy(buf, pos);
-  else if (len > SHORT_STRING) pos += buf.latin1Write(value, pos);
-  else for (let i = 0; i < len; i++) buf[pos++] = value.charCodeAt(i);
+  return pos;
+}
+
+/** Writes `text`'s chars from `start` to `end` (at most SHORT_STRING) as a bulk string, as writeBulk. */
+function writeShortBulk(buf: Buffer, pos: number, text: string, start: number, end: number): number {
+  pos = writeBulkHeader(buf, pos, end - start);
+  for (let i = start; i < end; i++) buf[pos++] = text.charCodeAt(i);
+  buf[pos++] = 0x0d;
+  buf[pos++] = 0x0a;
+  return pos;
+}
+
+function writeBulkHeader(buf: Buffer, pos: number, length: number): number {
+  buf[pos++] = 0x24; // '$'
+  pos = writeDecimal(buf, pos, length);
   buf[pos++] = 0x0d;
   buf[pos++] = 0x0a;
   return pos;
