@@ -260,7 +260,13 @@ export interface RedisBenchmarkOptions {
  * Runs redis-benchmark in CSV mode; returns requests per second keyed by the lower-case test
  * name as given with -t ("MSET (10 keys)" becomes "mset").
  */
-export function runRedisBenchmark(binary: string, options: RedisBenchmarkOptions): Promise<Map<string, number>> {
+/** What redis-benchmark measured for one test. */
+export interface BenchmarkResult {
+  rps: number;
+  p99Ms: number;
+}
+
+export function runRedisBenchmark(binary: string, options: RedisBenchmarkOptions): Promise<Map<string, BenchmarkResult>> {
   const args = [
     '-h', '127.0.0.1', '-p', String(options.port),
     '-c', String(options.clients), '-n', String(options.requests), '-P', String(options.pipeline),
@@ -304,17 +310,18 @@ function benchmarkSelectors(tests: readonly string[]): string[] {
 }
 
 /**
- * Parses `redis-benchmark --csv` output: a header line, then "TEST","rps",... per test. Names are
+ * Parses `redis-benchmark --csv` output: a header line, then "TEST","rps","avg_latency_ms",
+ * "min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",... per test. Names are
  * "LRANGE_100 (first 100 elements)" style; the LPUSH that only fills LRANGE's list is left out.
  */
-export function parseBenchmarkCsv(csv: string): Map<string, number> {
-  const results = new Map<string, number>();
+export function parseBenchmarkCsv(csv: string): Map<string, BenchmarkResult> {
+  const results = new Map<string, BenchmarkResult>();
   for (const line of csv.split('\n')) {
     const fields = line.trim().split(',').map((field) => field.replace(/^"|"$/g, ''));
     if (fields.length < 2 || fields[0] === 'test') continue;
     const rps = Number(fields[1]);
     if (!Number.isFinite(rps) || fields[0].includes('(needed')) continue;
-    results.set(fields[0].split(' ')[0].toLowerCase(), rps);
+    results.set(fields[0].split(' ')[0].toLowerCase(), { rps, p99Ms: Number(fields[6]) });
   }
   return results;
 }

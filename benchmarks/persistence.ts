@@ -160,7 +160,7 @@ async function appendOnlySetRate(start: Starter, bench: string, policy: string, 
   const server = await start(port, ['--dir', dir, '--appendonly', 'yes', '--appendfsync', policy]);
   try {
     const rates = await runRedisBenchmark(bench, { port, tests: ['set'], requests, clients: 50, pipeline: 1, timeoutMs: 300_000 });
-    return rates.get('set') ?? NaN;
+    return rates.get('set')?.rps ?? NaN;
   } finally {
     await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
