@@ -191,19 +191,24 @@ export class Server implements KeyspaceHost {
    * socket that was ready, as Redis's handleClientsWithPendingWrites before it sleeps.
    */
   queueWrite(client: Client): void {
-    this.pendingWrites.push(client);
-    if (this.pendingWrites.length === 1) setImmediate(this.writeAllPending);
+    this.pendingWrites[this.pendingWriteCount++] = client;
+    if (this.pendingWriteCount === 1) setImmediate(this.writeAllPending);
   }
 
-  private readonly pendingWrites: Client[] = [];
+  /** Clients with replies to write this turn: the first pendingWriteCount slots, the array reused (see Client's pendingOutput). */
+  private readonly pendingWrites: (Client | null)[] = [];
+  private pendingWriteCount = 0;
   private readonly writeAllPending = (): void => {
     // The append-only file gets this turn's writes before any reply acknowledges them.
     this.persistence.flushLogs();
     const clients = this.pendingWrites;
     // Newest first, as Redis's clients_pending_write: a publisher, queued when its burst ended, is
     // answered before the subscribers it fed, so its next requests arrive while they are written.
-    for (let i = clients.length - 1; i >= 0; i--) clients[i].writePending();
-    clients.length = 0;
+    for (let i = this.pendingWriteCount - 1; i >= 0; i--) {
+      clients[i]!.writePending();
+      clients[i] = null;
+    }
+    this.pendingWriteCount = 0;
   };
 
   /** Disconnects a client once what was written to it has been sent. */
