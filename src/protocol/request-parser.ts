@@ -32,12 +32,17 @@ export interface ParserContext {
  * mid-frame, never allocates from a declared length, and gathers the chunks of a large bulk
  * before joining them once.
  */
+/** Requests of up to this many arguments get their array at once. */
+const PRESIZED_ARGS = 8;
+
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
   /** Arguments of the multibulk request being read, or null between requests. */
   private argv: string[] | null = null;
   private argsLeft = 0;
+  /** Arguments of `argv` read so far. */
+  private argsFilled = 0;
   /** Length of the bulk whose payload is awaited, or -1 while its header is awaited. */
   private bulkLen = -1;
   /** Chunks held back until a large bulk is complete. */
@@ -110,7 +115,11 @@ export class RequestParser {
         }
         this.pos = nl + 2;
         if (count <= 0) continue;
-        this.argv = [];
+        // Room for the usual few arguments at once (an empty array's first push allocates room
+        // for 16, 150 bytes a request); a longer request grows as it arrives, never from its
+        // declared count alone.
+        this.argv = count <= PRESIZED_ARGS ? new Array<string>(count) : [];
+        this.argsFilled = 0;
         this.argsLeft = count;
         this.bulkLen = -1;
       }
@@ -136,8 +145,8 @@ export class RequestParser {
         }
         const end = this.pos + this.bulkLen;
         if (end + 2 > buf.length) return this.wait(end + 2 - this.pos);
-        const argv = this.argv!;
-        argv.push(argv.length === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : buf.latin1Slice(this.pos, end));
+        this.argv![this.argsFilled] = this.argsFilled === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : buf.latin1Slice(this.pos, end);
+        this.argsFilled++;
         this.pos = end + 2;
         this.requestBytes += this.bulkLen + 2;
         this.bulkLen = -1;
