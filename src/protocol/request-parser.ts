@@ -25,16 +25,16 @@ export interface ParserContext {
   queryBufferLimit(): number;
 }
 
+/** Requests of up to this many arguments get their array at once. */
+const PRESIZED_ARGS = 8;
+
 /**
  * Splits a connection's byte stream into commands, following Redis's processMultibulkBuffer and
  * processInlineBuffer: RESP arrays of bulk strings, or inline lines split like sdssplitargs.
  * Arguments come out as latin1 strings (one char per byte, so binary safe). The parser resumes
- * mid-frame, never allocates from a declared length, and gathers the chunks of a large bulk
- * before joining them once.
+ * mid-frame, allocates no more than PRESIZED_ARGS slots from a declared length alone, and
+ * gathers the chunks of a large bulk before joining them once.
  */
-/** Requests of up to this many arguments get their array at once. */
-const PRESIZED_ARGS = 8;
-
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
