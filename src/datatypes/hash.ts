@@ -1,6 +1,6 @@
 import type { CollectionValue } from '../keyspace/values.js';
 import { HASH_VALUE_BYTES, mapBytes, RANDOM_KEYS_BYTES, stringBytes } from './heap-sizes.js';
-import { append, pack, PackCursor, splice } from './packed.js';
+import { append, pack, PackCursor, packedLength, splice } from './packed.js';
 import { RANDOM_COPY_RATIO, RandomKeys } from './random-keys.js';
 
 /**
@@ -153,18 +153,12 @@ export class HashValue implements CollectionValue {
   delete(field: string): boolean {
     const packed = this.packed;
     if (packed !== null) {
-      const cursor = new PackCursor(packed);
-      while (cursor.next()) {
-        const from = cursor.at;
-        const isField = cursor.is(field);
-        cursor.next();
-        if (isField) {
-          this.packed = splice(packed, from, cursor.end, []);
-          this.packedFields--;
-          return true;
-        }
-      }
-      return false;
+      const found = this.find(packed, field);
+      if (found === null) return false;
+      // The pair starts where the field's header does, right before the value's.
+      this.packed = splice(packed, found.at - packedLength(field), found.end, []);
+      this.packedFields--;
+      return true;
     }
     const table = this.table!;
     const value = table.get(field);
