@@ -136,6 +136,12 @@ export class Command {
 export class CommandTable {
   private readonly byName = new Map<string, Command>();
   readonly commands: readonly Command[];
+  /**
+   * The last name looked up and its command. A pipeline mostly repeats one command, and the
+   * parser hands out the same string for the same name: one comparison instead of a Map probe.
+   */
+  private lastName = '';
+  private lastCommand: Command | undefined = undefined;
 
   constructor(specs: readonly CommandSpec[]) {
     this.commands = specs.map((spec) => new Command(spec));
@@ -149,7 +155,13 @@ export class CommandTable {
 
   /** The top-level command named `name` (any case), or undefined. */
   get(name: string): Command | undefined {
-    return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+    if (name === this.lastName) return this.lastCommand;
+    const command = this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+    if (command !== undefined) {
+      this.lastName = name;
+      this.lastCommand = command;
+    }
+    return command;
   }
 
   /** The command `argv` runs, resolving a container's subcommand; undefined when unknown. */

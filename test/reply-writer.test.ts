@@ -14,7 +14,8 @@ function encode(write: (reply: ReplyWriter) => void, resp: 2 | 3 = 2): string {
 
 describe('reply writer', () => {
   it('writes lengths and integers around the digit-count and 31-bit boundaries', () => {
-    for (const n of [0, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -1, -10]) {
+    const powersOfTen = Array.from({ length: 10 }, (_, i) => 10 ** i).flatMap((p) => [p - 1, p, p + 1]);
+    for (const n of [...powersOfTen, 12345, 2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -1, -10]) {
       expect(encode((r) => r.integer(n))).to.equal(`:${n}\r\n`);
       if (n >= 0) expect(encode((r) => r.arrayHeader(n))).to.equal(`*${n}\r\n`);
     }

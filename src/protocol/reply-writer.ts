@@ -227,18 +227,22 @@ export class ReplyWriter {
 
 const OK = Buffer.from('+OK\r\n');
 
-/** Writes the decimal digits of an integer from 0 to MAX_DIRECT_DECIMAL at `pos`; returns the end. */
+/**
+ * Writes the decimal digits of an integer from 0 to MAX_DIRECT_DECIMAL at `pos`; returns the end.
+ * Digit by digit in JS: a call into latin1Write with a new string costs more than the reply.
+ */
 function writeDecimal(buf: Buffer, pos: number, n: number): number {
-  if (n < 10) {
-    buf[pos] = 0x30 + n;
-    return pos + 1;
+  let digits = 1;
+  for (let bound = 10; n >= bound && digits < 10; bound *= 10) digits++;
+  const end = pos + digits;
+  let at = end;
+  while (n >= 10) {
+    const quotient = (n / 10) | 0;
+    buf[--at] = 0x30 + n - quotient * 10;
+    n = quotient;
   }
-  if (n < 100) {
-    buf[pos] = 0x30 + ((n / 10) | 0);
-    buf[pos + 1] = 0x30 + (n % 10);
-    return pos + 2;
-  }
-  return pos + buf.latin1Write(String(n), pos);
+  buf[--at] = 0x30 + n;
+  return end;
 }
 
 /**
