@@ -17,6 +17,7 @@ import { publishMessage } from './publish.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from '../persistence/persistence.js';
 import { RecentPeaks } from './recent-peaks.js';
+import { readWithSharedBuffer, SHARED_READ_MEMORY } from './shared-reads.js';
 import { VERSION } from './version.js';
 
 export interface ServerStats {
@@ -110,7 +111,8 @@ export class Server implements KeyspaceHost {
     this.outputLimitsChanged();
     this.databases = Array.from({ length: config.get('databases') }, (_, i) => new Database(i, this));
     this.eviction.policyChanged();
-    this.tcp = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Paused until accept() moves the connection to the shared read buffer.
+    this.tcp = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.tcp.on('error', (error) => this.log.error({ err: error }, 'listener error'));
   }
 
@@ -250,19 +252,20 @@ export class Server implements KeyspaceHost {
     return true;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
     this.stats.connectionsReceived++;
-    const refusal = this.refusal(socket);
+    const refusal = this.refusal(accepted);
     if (refusal !== null) {
       this.stats.rejectedConnections++;
-      socket.end(`-${refusal}\r\n`);
+      accepted.resume();
+      accepted.end(`-${refusal}\r\n`);
       return;
     }
-    const keepAlive = this.config.get('tcp-keepalive');
-    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
+    const socket = readWithSharedBuffer(accepted, this.tcp, (chunk) => this.onData(client, chunk));
     const client = new Client(this.nextClientId++, socket, this);
     this.clients.set(client.id, client);
-    socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
+    const keepAlive = this.config.get('tcp-keepalive');
+    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
     socket.on('error', (error) => client.log.debug({ err: error }, 'connection error'));
     socket.on('close', () => this.closeClient(client));
   }
@@ -281,6 +284,7 @@ export class Server implements KeyspaceHost {
     this.stats.netInputBytes += chunk.length;
     client.parser.feed(chunk);
     this.processInput(client);
+    client.parser.detach(SHARED_READ_MEMORY);
   }
 
   /**

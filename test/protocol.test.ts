@@ -134,6 +134,41 @@ describe('protocol', () => {
       expect(server.clients.size).to.equal(before);
     });
 
+    it('what a client sent but did not complete survives other clients reading into the shared buffer', async () => {
+      const values = Array.from({ length: 5 }, (_, i) => Buffer.from(ALL_BYTES.toString('latin1').repeat(i + 1), 'latin1'));
+      const clients = await Promise.all(values.map(() => RawClient.connect(server)));
+      // Connections read into the shared buffer, not through 'data' events (see shared-reads.ts).
+      for (const client of server.clients.values()) expect(client.socket.listenerCount('data')).to.equal(0);
+      const requests = values.map((value) => encodeCommand(['ECHO', value]));
+      // Each stops part-way: inside the header, the argument count, a bulk length, a payload.
+      const cuts = [1, 5, 15, 100, requests[4].length - 1];
+      clients.forEach((raw, i) => raw.send(requests[i].subarray(0, cuts[i])));
+      await tick();
+      // A large pipeline from someone else fills the read buffer with other bytes, several times over.
+      const filler = Buffer.alloc(100_000, 0x78);
+      bystander.send(Buffer.concat([encodeCommand(['ECHO', filler]), encodeCommand(['PING'])]));
+      await bystander.expect(`$${filler.length}\r\n${filler.toString('latin1')}\r\n+PONG\r\n`);
+      clients.forEach((raw, i) => raw.send(requests[i].subarray(cuts[i])));
+      for (const [i, raw] of clients.entries()) {
+        const expected = `$${values[i].length}\r\n${values[i].toString('latin1')}\r\n`;
+        expect(await raw.expect(expected)).to.equal(expected);
+        raw.close();
+      }
+    });
+
+    it('commands pipelined behind a blocking pop run after it, whatever was read meanwhile', async () => {
+      const blocked = await RawClient.connect(server);
+      blocked.send(Buffer.concat([encodeCommand(['BLPOP', 'shared-read-list', '0']), encodeCommand(['ECHO', 'after the pop'])]));
+      await tick();
+      bystander.send(encodeCommand(['ECHO', Buffer.alloc(70_000, 0x79)]));
+      await bystander.expect(`$70000\r\n${'y'.repeat(70_000)}\r\n`);
+      bystander.send(encodeCommand(['RPUSH', 'shared-read-list', 'element']));
+      await bystander.expect(':1\r\n');
+      const expected = '*2\r\n$16\r\nshared-read-list\r\n$7\r\nelement\r\n$13\r\nafter the pop\r\n';
+      expect(await blocked.expect(expected)).to.equal(expected);
+      blocked.close();
+    });
+
     it('a 1 MB value sent in small chunks comes back whole', async () => {
       const raw = await RawClient.connect(server);
       const value = Buffer.alloc(1024 * 1024);

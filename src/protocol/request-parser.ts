@@ -89,6 +89,16 @@ export class RequestParser {
     this.heldBytes = 0;
   }
 
+  /** Copies what the parser still holds of `memory`, a read buffer about to be reused. */
+  detach(memory: ArrayBufferLike): void {
+    if (this.buf.buffer === memory && this.pos < this.buf.length) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+      this.pos = 0;
+    }
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) if (held[i].buffer === memory) held[i] = Buffer.from(held[i]);
+  }
+
   /** Returns the next complete command, or null when more input is needed or `error` is set. */
   next(): string[] | null {
     if (this.error !== null || this.overflowed) return null;
