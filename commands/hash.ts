@@ -24,7 +24,7 @@ function hashForWrite(client: Client, key: string, argv: string[], from: number,
     db.set(key, hash);
   }
   if (hash.isListpack) {
-    const maxValue = client.server.config.get('hash-max-listpack-value');
+    const maxValue = client.server.config.values['hash-max-listpack-value'];
     for (let i = from; i < to; i++) hash.checkLength(argv[i], maxValue);
   }
   return hash;
@@ -37,7 +37,7 @@ function setPairs(client: Client, argv: string[]): number {
   const key = argv[1];
   const hash = hashForWrite(client, key, argv, 2, argv.length);
   const before = hash.size;
-  const maxEntries = client.server.config.get('hash-max-listpack-entries');
+  const maxEntries = client.server.config.values['hash-max-listpack-entries'];
   // Checked after each field, as Redis's hashTypeSet: a listpack never grows past the limit.
   for (let i = 2; i < argv.length; i += 2) {
     hash.set(argv[i], argv[i + 1]);
@@ -68,7 +68,7 @@ function hsetnx(client: Client, argv: string[]): void {
   }
   const hash = hashForWrite(client, argv[1], argv, 2, 4);
   hash.set(argv[2], argv[3]);
-  hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
+  hash.checkEntries(client.server.config.values['hash-max-listpack-entries']);
   collectionModified(client, db, argv[1], hash, 'hset');
   client.reply.integer(1);
 }
@@ -180,9 +180,9 @@ function hincrbyfloat(client: Client, argv: string[]): void {
 /** Sets argv[2] of hash argv[1] to `value` for HINCRBY/HINCRBYFLOAT (Redis's hashTypeSet). */
 function storeField(client: Client, argv: string[], value: string, event: 'hincrby' | 'hincrbyfloat'): void {
   const hash = hashForWrite(client, argv[1], argv, 2, 3);
-  hash.checkLength(value, client.server.config.get('hash-max-listpack-value'));
+  hash.checkLength(value, client.server.config.values['hash-max-listpack-value']);
   hash.set(argv[2], value);
-  hash.checkEntries(client.server.config.get('hash-max-listpack-entries'));
+  hash.checkEntries(client.server.config.values['hash-max-listpack-entries']);
   collectionModified(client, client.db, argv[1], hash, event);
   // HINCRBYFLOAT's sum depends on float formatting: replay the result, as Redis does.
   if (event === 'hincrbyfloat') propagateAs(client, ['HSET', argv[1], argv[2], value]);

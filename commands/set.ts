@@ -9,7 +9,7 @@ import { scanCollection } from './scan.js';
 
 /** set-max-intset-entries, capped as Redis's setTypeAdd caps it (intset internals). */
 function maxIntsetEntries(client: Client): number {
-  return Math.min(client.server.config.get('set-max-intset-entries'), 2 ** 30);
+  return Math.min(client.server.config.values['set-max-intset-entries'], 2 ** 30);
 }
 
 /** SADD key member [member ...] */

@@ -79,7 +79,7 @@ function replyPairs(client: Client, { members, scores }: Pairs, withScores: bool
 
 function zsetLimits(client: Client): [number, number] {
   const config = client.server.config;
-  return [config.get('zset-max-listpack-entries'), config.get('zset-max-listpack-value')];
+  return [config.values['zset-max-listpack-entries'], config.values['zset-max-listpack-value']];
 }
 
 let scores: number[] = [];

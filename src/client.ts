@@ -83,9 +83,9 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     this.log = server.log.child({ client: id, addr: this.address });
     this.parser = new RequestParser({
-      maxBulkLength: () => server.config.get('proto-max-bulk-len'),
+      maxBulkLength: () => server.config.values['proto-max-bulk-len'],
       authRequired: () => !this.authenticated,
-      queryBufferLimit: () => Math.min(server.config.get('client-query-buffer-limit'), server.heapGuard.clientCap),
+      queryBufferLimit: () => Math.min(server.config.values['client-query-buffer-limit'], server.heapGuard.clientCap),
     });
   }
 

@@ -59,7 +59,7 @@ function processCommand(client: Client, argv: string[]): void {
   // maxmemory: evict what the policy allows; commands that may use more memory are refused when
   // that is not enough, and when V8's heap nears its limit (which would kill the process).
   const denyOom = command.denyOom || (command.name === 'exec' && client.multi?.some((queued) => queued.command.denyOom) === true);
-  const maxmemory = server.config.get('maxmemory');
+  const maxmemory = server.config.values.maxmemory;
   if (denyOom || maxmemory !== 0) {
     const evicted = maxmemory === 0 || server.eviction.perform();
     if (denyOom && !evicted) {

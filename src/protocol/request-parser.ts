@@ -25,6 +25,23 @@ export interface ParserContext {
   queryBufferLimit(): number;
 }
 
+/**
+ * Arguments up to this long are made by String.fromCharCode with one parameter per byte: 15 ns
+ * for a 16-byte key, against 35 for latin1Slice, whose call into C++ costs more than the copy.
+ * One function per length, generated once (`new Function`), as spelling out 32 would be noise.
+ */
+const SHORT_TEXT_MAX = 32;
+const shortTextMakers = Array.from(
+  { length: SHORT_TEXT_MAX + 1 },
+  (_, length) => new Function('buf', 'start', `return String.fromCharCode(${Array.from({ length }, (_, i) => `buf[start + ${i}]`).join(', ')});`) as (buf: Buffer, start: number) => string,
+);
+
+/** The latin1 string of buf[start, end): one char per byte. */
+function latin1Text(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  return length <= SHORT_TEXT_MAX ? shortTextMakers[length](buf, start) : buf.latin1Slice(start, end);
+}
+
 /** Requests of up to this many arguments get their array at once. */
 const PRESIZED_ARGS = 8;
 
@@ -155,7 +172,7 @@ export class RequestParser {
         }
         const end = this.pos + this.bulkLen;
         if (end + 2 > buf.length) return this.wait(end + 2 - this.pos);
-        this.argv![this.argsFilled] = this.argsFilled === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : buf.latin1Slice(this.pos, end);
+        this.argv![this.argsFilled] = this.argsFilled === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : latin1Text(buf, this.pos, end);
         this.argsFilled++;
         this.pos = end + 2;
         this.requestBytes += this.bulkLen + 2;
@@ -230,7 +247,7 @@ function commandName(buf: Buffer, start: number, end: number): string {
     while (i < length && cached.charCodeAt(i) === buf[start + i]) i++;
     if (i === length) return cached;
   }
-  const name = buf.latin1Slice(start, end);
+  const name = latin1Text(buf, start, end);
   nameCache[slot] = name;
   return name;
 }
