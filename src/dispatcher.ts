@@ -27,12 +27,17 @@ const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', '
  * and transaction state, each with one rejection, then call the handler.
  */
 export function dispatch(client: Client, argv: string[]): void {
-  const mark = client.reply.mark();
+  const writer = client.reply;
+  const mark = writer.mark();
   // CLIENT REPLY SKIP silences the command after it.
   client.skipReply = client.skipNextReply;
   client.skipNextReply = false;
+  // A silenced reply is dropped even where a long one is flushed before the command ends.
+  if (client.replyOff || client.skipReply) writer.dropAfter(mark);
   processCommand(client, argv);
-  if (client.replyOff || client.skipReply) client.reply.rollback(mark);
+  if (client.replyOff || client.skipReply) writer.rollback(mark);
+  // CLIENT REPLY ON ends the silence within its own run: its +OK goes out.
+  writer.dropAfter(-1);
   client.skipReply = false;
   const blocking = client.server.blocking;
   if (blocking.hasReadyKeys) blocking.serveReadyKeys();

@@ -261,7 +261,7 @@ export class Server implements KeyspaceHost {
       accepted.end(`-${refusal}\r\n`);
       return;
     }
-    const socket = readWithSharedBuffer(accepted, this.tcp, (chunk) => this.onData(client, chunk));
+    const socket = readWithSharedBuffer(accepted, this.tcp, (chunk, length) => this.onData(client, chunk, length));
     const client = new Client(this.nextClientId++, socket, this);
     this.clients.set(client.id, client);
     const keepAlive = this.config.get('tcp-keepalive');
@@ -279,10 +279,10 @@ export class Server implements KeyspaceHost {
     return null;
   }
 
-  private onData(client: Client, chunk: Buffer): void {
+  private onData(client: Client, chunk: Buffer, length: number): void {
     if (client.closed) return;
-    this.stats.netInputBytes += chunk.length;
-    client.parser.feed(chunk);
+    this.stats.netInputBytes += length;
+    client.parser.feed(chunk, length);
     this.processInput(client);
     client.parser.detach(SHARED_READ_MEMORY);
   }
@@ -295,9 +295,12 @@ export class Server implements KeyspaceHost {
     const writer = this.writer;
     const previous = writer.target;
     writer.begin(client);
+    // Under CLIENT REPLY OFF, a blocked command's late reply is dropped as any other.
+    const previousDrop = writer.dropAfter(client.replyOff ? writer.mark() : -1);
     write(writer);
     writer.flush();
     if (previous !== null) writer.begin(previous);
+    writer.dropAfter(previousDrop);
   }
 
   /**

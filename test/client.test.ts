@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { connect, expectReply, RawClient, startTestServer, switchToResp3 } from './helpers.js';
+import { connect, expectReply, RawClient, startTestServer, switchToResp3, until } from './helpers.js';
 import type { Server } from '../src/index.js';
 
 /** Redis 7's CLIENT LIST line, field by field. */
@@ -130,6 +130,36 @@ describe('CLIENT', () => {
     c.command('CLIENT', 'REPLY', 'ON');
     c.command('ECHO', 'shown');
     expect(await c.expect('+OK\r\n$5\r\nshown\r\n')).to.equal('+OK\r\n$5\r\nshown\r\n');
+    c.close();
+  });
+
+  it('CLIENT REPLY OFF and SKIP silence replies too long for one write, and nothing before them', async () => {
+    const c = await RawClient.connect(server);
+    const element = 'e'.repeat(1000);
+    c.command('DEL', 'silenced-list');
+    c.command('RPUSH', 'silenced-list', ...Array.from({ length: 200 }, () => element));
+    c.command('ECHO', 'before');
+    c.command('CLIENT', 'REPLY', 'OFF');
+    c.command('LRANGE', 'silenced-list', '0', '-1');
+    c.command('ECHO', 'x'.repeat(40_000));
+    c.command('CLIENT', 'REPLY', 'ON');
+    c.command('CLIENT', 'REPLY', 'SKIP');
+    c.command('LRANGE', 'silenced-list', '0', '-1');
+    c.command('ECHO', 'after');
+    const expected = ':0\r\n:200\r\n$6\r\nbefore\r\n+OK\r\n$5\r\nafter\r\n';
+    expect(await c.expect(expected)).to.equal(expected);
+    c.close();
+  });
+
+  it('CLIENT REPLY OFF also silences a blocking pop served later', async () => {
+    const c = await RawClient.connect(server);
+    c.command('CLIENT', 'REPLY', 'OFF');
+    c.command('BLPOP', 'silenced-queue', '0');
+    await until(() => server.blocking.blockedClients > 0);
+    expect(await r.rpush('silenced-queue', 'x')).to.equal(1);
+    c.command('CLIENT', 'REPLY', 'ON');
+    c.command('LLEN', 'silenced-queue');
+    expect(await c.expect('+OK\r\n:0\r\n')).to.equal('+OK\r\n:0\r\n');
     c.close();
   });
 

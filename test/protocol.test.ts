@@ -68,6 +68,25 @@ describe('protocol', () => {
       expect(got).to.deep.equal(PIPELINE_ARGV);
     });
 
+    it('the request parser reads only the given length of a reused buffer, as the shared reads pass it', () => {
+      const bytes = Buffer.from(PIPELINE, 'latin1');
+      const reused = Buffer.alloc(bytes.length + 64);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const parser = parserFor();
+        const got: string[][] = [];
+        for (const [from, to] of [[0, cut], [cut, bytes.length]]) {
+          // What follows the read is stale input of an earlier one: it must never be parsed.
+          reused.fill('*1\r\n$4\r\nJUNK\r\n\n\r');
+          bytes.copy(reused, 0, from, to);
+          parser.feed(reused, to - from);
+          drain(parser, got);
+          parser.detach(reused.buffer);
+        }
+        expect(got, `split at ${cut}`).to.deep.equal(PIPELINE_ARGV);
+        expect(parser.error).to.equal(null);
+      }
+    });
+
     it('a pipeline sent byte by byte is answered exactly', async () => {
       const raw = await RawClient.connect(server);
       raw.socket.setNoDelay(true);

@@ -3,10 +3,11 @@ import { formatDouble } from '../datatypes/double.js';
 /**
  * Encodes replies for the client whose input is being processed.
  *
- * All replies of one read burst are appended to a single scratch buffer shared by every
- * connection (the event loop runs one connection's burst at a time) and flushed with one
- * socket write at the end of the burst, or earlier when the buffer fills up. Strings are
- * latin1: one char per byte, so every byte value round-trips.
+ * All replies of one read burst are appended to a slab shared by every connection (the event
+ * loop runs one connection's burst at a time) and flushed with one socket write at the end of
+ * the burst, or earlier when the slab fills up. A flush hands the sink a slice of the slab, not
+ * a copy; the next replies go after it, and a full slab is left to the slices still pending and
+ * replaced. Strings are latin1: one char per byte, so every byte value round-trips.
  */
 export interface ReplySink {
   /** RESP protocol version negotiated by HELLO (2 or 3). */
@@ -16,8 +17,9 @@ export interface ReplySink {
 }
 
 const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
-const SCRATCH_SIZE = 64 * 1024;
-/** Replies this long are written by themselves instead of through the scratch buffer. */
+/** As Redis's reply buffer (PROTO_REPLY_CHUNK_BYTES): a slow client's pending slice keeps at most this much alive. */
+const SLAB_SIZE = 16 * 1024;
+/** Replies this long are written by themselves instead of through the slab. */
 const LARGE_REPLY = 16 * 1024;
 
 /** Strings up to this long are copied in JS: cheaper than a call into latin1Write. */
@@ -30,8 +32,17 @@ const RESP2_NULL_ARRAY = '*-1\r\n';
 const RESP3_NULL = '_\r\n';
 
 export class ReplyWriter {
-  private buf = Buffer.allocUnsafe(SCRATCH_SIZE);
+  private buf = Buffer.allocUnsafe(SLAB_SIZE);
+  /** Where the replies not yet flushed start in `buf`. */
+  private start = 0;
   private pos = 0;
+  /**
+   * Bytes flushed (or dropped) before `start`, over the writer's life. Marks count from there,
+   * so a mark taken before a flush still tells what the flush took.
+   */
+  private flushed = 0;
+  /** From this mark on, what is written is dropped instead of sent (CLIENT REPLY OFF, SKIP); -1 when nothing is. */
+  private dropFrom = -1;
   private sink: ReplySink | null = null;
   resp: 2 | 3 = 2;
   /** Error replies sent, in all and by error code (the first word), for INFO. */
@@ -52,31 +63,50 @@ export class ReplyWriter {
     return this.sink;
   }
 
-  /** Sends what was collected to the current sink. */
+  /** Sends what was collected to the current sink, but for what is being dropped. */
   flush(): void {
-    if (this.pos === 0 || this.sink === null) return;
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    this.pos = 0;
-    this.sink.send(out);
+    const start = this.start;
+    const pos = this.pos;
+    if (pos === start || this.sink === null) return;
+    const end = this.dropFrom < 0 ? pos : Math.min(pos, Math.max(start, this.dropFrom - this.flushed + start));
+    this.flushed += pos - start;
+    this.start = pos;
+    if (end > start) this.sink.send(this.buf.subarray(start, end));
   }
 
-  /** Position to roll back to if the command being run fails half-way through its reply. */
+  /** Where the reply of the command about to run starts: to roll back to, or to drop from. */
   mark(): number {
-    return this.pos;
+    return this.flushed + this.pos - this.start;
   }
 
-  /** Drops what was written after `mark`, if it is still in the buffer. Returns false if it was already sent. */
+  /**
+   * Drops what was written after `mark` and is not sent yet. Returns false when some of it was
+   * already sent (flushed while a long reply was written).
+   */
   rollback(mark: number): boolean {
-    if (mark > this.pos) return false;
-    this.pos = mark;
-    return true;
+    const kept = mark - this.flushed;
+    if (kept > this.pos - this.start) return true;
+    this.pos = this.start + Math.max(kept, 0);
+    return kept >= 0;
+  }
+
+  /**
+   * Drops, instead of sending, whatever is written from `mark` on (the reply of a silenced
+   * command); -1 sends everything again. Returns the previous setting, to restore it.
+   */
+  dropAfter(mark: number): number {
+    const previous = this.dropFrom;
+    this.dropFrom = mark;
+    return previous;
   }
 
   private reserve(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     this.flush();
-    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
+    // The flushed slices may still wait for their sockets: the next replies go to a new slab.
+    this.buf = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes));
+    this.start = 0;
+    this.pos = 0;
   }
 
   private ascii(s: string): void {
@@ -157,7 +187,8 @@ export class ReplyWriter {
   private bulkLarge(value: string | Buffer): void {
     this.ascii('$' + value.length + '\r\n');
     this.flush();
-    this.sink?.send(typeof value === 'string' ? Buffer.from(value, 'latin1') : Buffer.from(value));
+    this.flushed += value.length;
+    if (this.dropFrom < 0) this.sink?.send(typeof value === 'string' ? Buffer.from(value, 'latin1') : Buffer.from(value));
     this.reserve(2);
     this.crlf();
   }

@@ -55,6 +55,8 @@ const PRESIZED_ARGS = 8;
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /** Where the input in `buf` ends: a read may fill only part of its buffer. */
+  private end = 0;
   /** Arguments of the multibulk request being read, or null between requests. */
   private argv: string[] | null = null;
   private argsLeft = 0;
@@ -78,12 +80,13 @@ export class RequestParser {
 
   /** Bytes received and not yet run: the unparsed input and the request in progress. */
   get bufferedBytes(): number {
-    return this.requestBytes + this.buf.length - this.pos + this.heldBytes;
+    return this.requestBytes + this.end - this.pos + this.heldBytes;
   }
 
-  feed(chunk: Buffer): void {
-    const buffered = this.buf.length - this.pos;
-    if (this.requestBytes + buffered + this.heldBytes + chunk.length > this.context.queryBufferLimit()) {
+  /** Takes the next `length` bytes received (all of `chunk` by default), at the start of `chunk`. */
+  feed(chunk: Buffer, length = chunk.length): void {
+    const buffered = this.end - this.pos;
+    if (this.requestBytes + buffered + this.heldBytes + length > this.context.queryBufferLimit()) {
       // As Redis, a client whose pending request outgrows client-query-buffer-limit is dropped
       // without a reply: it is desynchronised or hostile, and its memory must not grow further.
       this.overflowed = true;
@@ -92,25 +95,29 @@ export class RequestParser {
     if (buffered === 0 && this.heldBytes === 0) {
       this.buf = chunk;
       this.pos = 0;
+      this.end = length;
       return;
     }
-    if (this.needed > 0 && buffered + this.heldBytes + chunk.length < this.needed) {
-      this.held.push(chunk);
-      this.heldBytes += chunk.length;
+    const input = length === chunk.length ? chunk : chunk.subarray(0, length);
+    if (this.needed > 0 && buffered + this.heldBytes + length < this.needed) {
+      this.held.push(input);
+      this.heldBytes += length;
       return;
     }
-    const parts = [this.buf.subarray(this.pos), ...this.held, chunk];
-    this.buf = Buffer.concat(parts, buffered + this.heldBytes + chunk.length);
+    const parts = [this.buf.subarray(this.pos, this.end), ...this.held, input];
+    this.buf = Buffer.concat(parts, buffered + this.heldBytes + length);
     this.pos = 0;
+    this.end = this.buf.length;
     this.held = [];
     this.heldBytes = 0;
   }
 
   /** Copies what the parser still holds of `memory`, a read buffer about to be reused. */
   detach(memory: ArrayBufferLike): void {
-    if (this.buf.buffer === memory && this.pos < this.buf.length) {
-      this.buf = Buffer.from(this.buf.subarray(this.pos));
+    if (this.buf.buffer === memory && this.pos < this.end) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos, this.end));
       this.pos = 0;
+      this.end = this.buf.length;
     }
     const held = this.held;
     for (let i = 0; i < held.length; i++) if (held[i].buffer === memory) held[i] = Buffer.from(held[i]);
@@ -120,19 +127,20 @@ export class RequestParser {
   next(): string[] | null {
     if (this.error !== null || this.overflowed) return null;
     const buf = this.buf;
+    const inputEnd = this.end;
     const maxBulkLength = this.maxBulkLength();
     for (;;) {
       if (this.argv === null) {
-        if (this.pos >= buf.length) return this.drained();
+        if (this.pos >= inputEnd) return this.drained();
         if (buf[this.pos] !== 0x2a /* '*' */) {
           const inline = this.inline();
           if (inline === null) return null;
           if (inline.length === 0) continue;
           return inline;
         }
-        const nl = findCR(buf, this.pos);
-        if (nl === -1 || nl + 1 >= buf.length) {
-          if (buf.length - this.pos > INLINE_MAX) return this.fail('too big mbulk count string');
+        const nl = findCR(buf, this.pos, inputEnd);
+        if (nl === -1 || nl + 1 >= inputEnd) {
+          if (inputEnd - this.pos > INLINE_MAX) return this.fail('too big mbulk count string');
           return this.wait(0);
         }
         const count = parseLength(buf, this.pos + 1, nl);
@@ -152,10 +160,10 @@ export class RequestParser {
       }
       while (this.argsLeft > 0) {
         if (this.bulkLen < 0) {
-          if (this.pos >= buf.length) return this.wait(0);
-          const nl = findCR(buf, this.pos);
-          if (nl === -1 || nl + 1 >= buf.length) {
-            if (buf.length - this.pos > INLINE_MAX) return this.fail('too big bulk count string');
+          if (this.pos >= inputEnd) return this.wait(0);
+          const nl = findCR(buf, this.pos, inputEnd);
+          if (nl === -1 || nl + 1 >= inputEnd) {
+            if (inputEnd - this.pos > INLINE_MAX) return this.fail('too big bulk count string');
             return this.wait(0);
           }
           if (buf[this.pos] !== 0x24 /* '$' */) {
@@ -171,7 +179,7 @@ export class RequestParser {
           this.bulkLen = len;
         }
         const end = this.pos + this.bulkLen;
-        if (end + 2 > buf.length) return this.wait(end + 2 - this.pos);
+        if (end + 2 > inputEnd) return this.wait(end + 2 - this.pos);
         this.argv![this.argsFilled] = this.argsFilled === 0 && this.bulkLen <= NAME_CACHE_MAX_LENGTH ? commandName(buf, this.pos, end) : latin1Text(buf, this.pos, end);
         this.argsFilled++;
         this.pos = end + 2;
@@ -194,11 +202,13 @@ export class RequestParser {
   /** Parses one inline line; returns [] for an empty line, null when incomplete or malformed. */
   private inline(): string[] | null {
     const buf = this.buf;
-    const nl = buf.indexOf(LF, this.pos);
+    const inputEnd = this.end;
+    const lf = buf.subarray(this.pos, inputEnd).indexOf(LF);
+    const nl = lf === -1 ? -1 : this.pos + lf;
     // Redis looks for the newline with strchr, which stops at a NUL byte: a line holding one
     // never completes, until it grows past the inline limit.
     if (nl === -1 || buf.subarray(this.pos, nl).indexOf(0) !== -1) {
-      if (buf.length - this.pos > INLINE_MAX) return this.fail('too big inline request');
+      if (inputEnd - this.pos > INLINE_MAX) return this.fail('too big inline request');
       return this.wait(0);
     }
     const end = nl > this.pos && buf[nl - 1] === CR ? nl - 1 : nl;
@@ -218,6 +228,7 @@ export class RequestParser {
   private drained(): null {
     this.buf = EMPTY;
     this.pos = 0;
+    this.end = 0;
     this.needed = 0;
     return null;
   }
@@ -228,9 +239,8 @@ export class RequestParser {
   }
 }
 
-/** Index of the next CR from `from`, or -1. Header lines are short: a JS loop beats indexOf's native call. */
-function findCR(buf: Buffer, from: number): number {
-  const end = buf.length;
+/** Index of the next CR in buf[from, end), or -1. Header lines are short: a JS loop beats indexOf's native call. */
+function findCR(buf: Buffer, from: number, end: number): number {
   for (let i = from; i < end; i++) if (buf[i] === CR) return i;
   return -1;
 }
