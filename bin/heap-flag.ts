@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /**
- * Prints the node option that gives nodis a heap fitting this machine (`npm start` runs
- * `node $(node dist/bin/heap-flag.js) dist/bin/nodis-server.js`), or nothing when NODE_OPTIONS
- * already sets one: the user's choice wins.
+ * Prints the node options that size nodis's heap for this machine (`npm start` runs
+ * `node $(node dist/bin/heap-flag.js) dist/bin/nodis-server.js`): see serverNodeOptions.
  */
-import { fittingHeapMegabytes } from '../src/heap-guard.js';
+import { serverNodeOptions } from '../src/node-options.js';
 
-if (!(process.env.NODE_OPTIONS ?? '').includes('--max-old-space-size')) console.log(`--max-old-space-size=${fittingHeapMegabytes()}`);
+console.log(serverNodeOptions().join(' '));

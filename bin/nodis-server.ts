@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { fittingHeapMegabytes } from '../src/heap-guard.js';
+import { fittingHeapMegabytes } from '../src/node-options.js';
 import { startServer, StartupConfigError } from '../src/index.js';
 import { VERSION, REDIS_VERSION } from '../src/version.js';
 

@@ -1,4 +1,3 @@
-import { totalmem } from 'node:os';
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from 'pino';
@@ -9,7 +8,7 @@ const REFUSE_ABOVE = 0.85;
 const RESUME_BELOW = 0.75;
 /** Share of the heap limit one client's pending request or unsent output may take. */
 const CLIENT_SHARE = 0.25;
-/** V8's largest semi-space on 64-bit: the young generation reserves three of them. */
+/** V8's largest semi-space on 64-bit by default (npm start makes it smaller): a bound for the young generation. */
 const SEMI_SPACE = 16 * 1024 * 1024;
 /** The heap is looked at no more often than this (ms): a look costs a couple of microseconds. */
 const CHECK_INTERVAL_MS = 1;
@@ -17,18 +16,6 @@ const CHECK_INTERVAL_MS = 1;
 const COLLECT_INTERVAL_MS = 1000;
 /** Spaces of the young generation, which --max-old-space-size does not cover. */
 const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);
-
-/** Share of the machine's memory the heap may take when nodis starts it (npm start). */
-const MACHINE_SHARE = 0.75;
-
-/**
- * The --max-old-space-size (MB) that fits this machine: three quarters of its memory (a 24 GiB
- * machine gets 18 GiB, room for a 10 GB dataset), never below Node's own default.
- */
-export function fittingHeapMegabytes(): number {
-  const nodeDefault = Math.floor((getHeapStatistics().heap_size_limit - 3 * SEMI_SPACE) / 2 ** 20);
-  return Math.max(nodeDefault, Math.floor((totalmem() * MACHINE_SHARE) / 2 ** 20));
-}
 
 // A full collection on demand: the only exact measure of live data (the flag exposes `gc` to new contexts).
 setFlagsFromString('--expose-gc');

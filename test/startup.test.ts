@@ -118,13 +118,17 @@ describe('start-up and configuration', () => {
     });
   }
 
-  it('npm start gives node a heap fitting the machine (three quarters of it), unless NODE_OPTIONS sets one', () => {
+  it('npm start gives node a heap fitting the machine and a 4 MB semi-space, each unless NODE_OPTIONS sets it', () => {
     const heapFlag = fileURLToPath(new URL('../bin/heap-flag.js', import.meta.url));
-    const printed = spawnSync(process.execPath, [heapFlag], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).stdout.trim();
-    const megabytes = Number(/^--max-old-space-size=(\d+)$/.exec(printed)?.[1]);
+    const printed = (nodeOptions: string) => spawnSync(process.execPath, [heapFlag], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } }).stdout.trim();
+    const [heap, semiSpace, ...more] = printed('').split(' ');
+    const megabytes = Number(/^--max-old-space-size=(\d+)$/.exec(heap)?.[1]);
     expect(megabytes).to.be.at.least(Math.floor((totalmem() * 0.75) / 2 ** 20));
-    const given = spawnSync(process.execPath, [heapFlag], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=512' } }).stdout;
-    expect(given).to.equal('');
+    expect(semiSpace).to.equal('--max-semi-space-size=4');
+    expect(more).to.deep.equal([]);
+    expect(printed('--max-old-space-size=512')).to.equal('--max-semi-space-size=4');
+    expect(printed('--max-semi-space-size=16')).to.equal(heap);
+    expect(printed('--max-old-space-size=512 --max-semi-space-size=16')).to.equal('');
     expect(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).scripts.start).to.include('node $(node dist/bin/heap-flag.js) dist/bin/nodis-server.js');
   });
 });

@@ -1,0 +1,34 @@
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+
+/** Share of the machine's memory the heap may take when nodis starts it (npm start). */
+const MACHINE_SHARE = 0.75;
+/** V8's largest semi-space by default on 64-bit: its heap limit counts three of them. */
+const DEFAULT_SEMI_SPACE = 16 * 1024 * 1024;
+/**
+ * The young generation's semi-space when nodis starts it (MB). Once a bulk load has grown
+ * V8's default ones to 16 MB, V8 keeps them: about 25 bytes of RSS per element of a
+ * 1,000,000-element load. At 4 MB, -P 16 throughput was 7% higher (the young generation stays
+ * in cache) and GET p99 latency without pipelining the same.
+ */
+const SEMI_SPACE_MEGABYTES = 4;
+
+/**
+ * The --max-old-space-size (MB) that fits this machine: three quarters of its memory (a 24 GiB
+ * machine gets 18 GiB, room for a 10 GB dataset), never below Node's own default.
+ */
+export function fittingHeapMegabytes(): number {
+  const nodeDefault = Math.floor((getHeapStatistics().heap_size_limit - 3 * DEFAULT_SEMI_SPACE) / 2 ** 20);
+  return Math.max(nodeDefault, Math.floor((totalmem() * MACHINE_SHARE) / 2 ** 20));
+}
+
+/**
+ * The node options nodis is started with (npm start, and the benchmarks): a heap fitting the
+ * machine and a small young generation, each unless NODE_OPTIONS already chooses it.
+ */
+export function serverNodeOptions(nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const options: string[] = [];
+  if (!nodeOptions.includes('--max-old-space-size')) options.push(`--max-old-space-size=${fittingHeapMegabytes()}`);
+  if (!nodeOptions.includes('--max-semi-space-size')) options.push(`--max-semi-space-size=${SEMI_SPACE_MEGABYTES}`);
+  return options;
+}
