@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverNodeOptions } from '../src/node-options.js';
+import { serverEnvironment, serverNodeOptions } from '../src/node-options.js';
 import { encodeBulkArray } from '../src/protocol/reply-writer.js';
 
 /** The compiled nodis entry point, next to this file's compiled copy (dist/benchmarks/). */
@@ -75,9 +75,9 @@ function installCleanup(): void {
 }
 
 /** Spawns a server process and waits until it answers PING on `port`. */
-async function startProcess(name: string, command: string, args: string[], port: number): Promise<RunningServer> {
+async function startProcess(name: string, command: string, args: string[], port: number, env: Record<string, string> = {}): Promise<RunningServer> {
   installCleanup();
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   const server: RunningServer = { name, port, pid: child.pid ?? -1, child };
   running.add(server);
   let stderr = '';
@@ -101,9 +101,10 @@ async function startProcess(name: string, command: string, args: string[], port:
   throw new Error(`${name} did not answer PING on port ${port} within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
-/** Starts nodis from the compiled tree with npm start's node options, without save points; `extra` adds options (`--dir`...). */
+/** Starts nodis from the compiled tree as npm start does, without save points; `extra` adds options (`--dir`...). */
 export function startNodis(port: number, extra: string[] = []): Promise<RunningServer> {
-  return startProcess('nodis', process.execPath, [...serverNodeOptions(), NODIS_BIN, '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...extra], port);
+  const args = [...serverNodeOptions(), NODIS_BIN, '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...extra];
+  return startProcess('nodis', process.execPath, args, port, serverEnvironment());
 }
 
 /** Starts a real redis-server without save points or append-only file; `extra` adds options. */

@@ -118,17 +118,19 @@ describe('start-up and configuration', () => {
     });
   }
 
-  it('npm start gives node a heap fitting the machine and a 4 MB semi-space, each unless NODE_OPTIONS sets it', () => {
-    const heapFlag = fileURLToPath(new URL('../bin/heap-flag.js', import.meta.url));
-    const printed = (nodeOptions: string) => spawnSync(process.execPath, [heapFlag], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } }).stdout.trim();
-    const [heap, semiSpace, ...more] = printed('').split(' ');
+  it('npm start runs node with a heap fitting the machine, 4 MB semi-spaces and 2 malloc arenas, each unless already set', () => {
+    const launchOptions = fileURLToPath(new URL('../bin/launch-options.js', import.meta.url));
+    const printed = (env: Record<string, string>) => spawnSync(process.execPath, [launchOptions], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } }).stdout.trim();
+    const bare: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+    delete bare.MALLOC_ARENA_MAX;
+    const [arenas, node, heap, semiSpace, ...more] = spawnSync(process.execPath, [launchOptions], { encoding: 'utf8', env: bare }).stdout.trim().split(' ');
+    expect([arenas, node, semiSpace, more]).to.deep.equal(['MALLOC_ARENA_MAX=2', 'node', '--max-semi-space-size=4', []]);
     const megabytes = Number(/^--max-old-space-size=(\d+)$/.exec(heap)?.[1]);
     expect(megabytes).to.be.at.least(Math.floor((totalmem() * 0.75) / 2 ** 20));
-    expect(semiSpace).to.equal('--max-semi-space-size=4');
-    expect(more).to.deep.equal([]);
-    expect(printed('--max-old-space-size=512')).to.equal('--max-semi-space-size=4');
-    expect(printed('--max-semi-space-size=16')).to.equal(heap);
-    expect(printed('--max-old-space-size=512 --max-semi-space-size=16')).to.equal('');
-    expect(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).scripts.start).to.include('node $(node dist/bin/heap-flag.js) dist/bin/nodis-server.js');
+    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-old-space-size=512' })).to.equal('node --max-semi-space-size=4');
+    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-semi-space-size=16' })).to.equal(`node ${heap}`);
+    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=16' })).to.equal('node');
+    const start = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).scripts.start;
+    expect(start).to.include('env $(node dist/bin/launch-options.js) dist/bin/nodis-server.js');
   });
 });
