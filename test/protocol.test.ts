@@ -255,14 +255,25 @@ describe('protocol', () => {
       raw.close();
     });
 
-    it('an inline line holding a NUL byte never completes, as in Redis', async () => {
+    for (const [what, padding] of [['short', ''], ['longer than 64 bytes', 'p'.repeat(100)]]) {
+      it(`an inline line holding a NUL byte never completes, as in Redis (${what})`, async () => {
+        const raw = await RawClient.connect(server);
+        raw.send(`ECHO a${padding}\x00b\r\nPING\r\n`);
+        expect(await raw.read(1, 200)).to.equal('');
+        raw.send('x'.repeat(70_000));
+        const expected = '-ERR Protocol error: too big inline request\r\n';
+        expect(await raw.expect(expected)).to.equal(expected);
+        expect(await raw.waitClosed()).to.equal(true);
+      });
+    }
+
+    it('inline lines longer than 64 bytes, many in one read, are each answered', async () => {
       const raw = await RawClient.connect(server);
-      raw.send('ECHO a\x00b\r\nPING\r\n');
-      expect(await raw.read(1, 200)).to.equal('');
-      raw.send('x'.repeat(70_000));
-      const expected = '-ERR Protocol error: too big inline request\r\n';
+      const words = Array.from({ length: 500 }, (_, i) => `word${i}`.padEnd(90, '.'));
+      raw.send(words.map((word) => `ECHO ${word}\r\n`).join(''));
+      const expected = words.map((word) => `$${word.length}\r\n${word}\r\n`).join('');
       expect(await raw.expect(expected)).to.equal(expected);
-      expect(await raw.waitClosed()).to.equal(true);
+      raw.close();
     });
   });
 

@@ -203,16 +203,15 @@ export class RequestParser {
   private inline(): string[] | null {
     const buf = this.buf;
     const inputEnd = this.end;
-    const lf = buf.subarray(this.pos, inputEnd).indexOf(LF);
-    const nl = lf === -1 ? -1 : this.pos + lf;
     // Redis looks for the newline with strchr, which stops at a NUL byte: a line holding one
     // never completes, until it grows past the inline limit.
-    if (nl === -1 || buf.subarray(this.pos, nl).indexOf(0) !== -1) {
+    const nl = lineEnd(buf, this.pos, inputEnd);
+    if (nl === -1) {
       if (inputEnd - this.pos > INLINE_MAX) return this.fail('too big inline request');
       return this.wait(0);
     }
     const end = nl > this.pos && buf[nl - 1] === CR ? nl - 1 : nl;
-    const line = buf.latin1Slice(this.pos, end);
+    const line = latin1Text(buf, this.pos, end);
     this.pos = nl + 1;
     const args = splitArgs(line);
     if (args === null) return this.fail('unbalanced quotes in request');
@@ -243,6 +242,26 @@ export class RequestParser {
 function findCR(buf: Buffer, from: number, end: number): number {
   for (let i = from; i < end; i++) if (buf[i] === CR) return i;
   return -1;
+}
+
+/** Inline lines this long are scanned in JS; longer ones by indexOf, whose native call then pays. */
+const SHORT_LINE = 64;
+
+/**
+ * Index of the LF ending the line that starts at `from`, or -1 when none comes before `end` or
+ * a NUL byte comes first (strchr's view of the line).
+ */
+function lineEnd(buf: Buffer, from: number, end: number): number {
+  const shortEnd = Math.min(end, from + SHORT_LINE);
+  for (let i = from; i < shortEnd; i++) {
+    const byte = buf[i];
+    if (byte === LF) return i;
+    if (byte === 0) return -1;
+  }
+  if (shortEnd === end) return -1;
+  const rest = buf.subarray(shortEnd, end);
+  const lf = rest.indexOf(LF);
+  return lf === -1 || rest.subarray(0, lf).indexOf(0) !== -1 ? -1 : shortEnd + lf;
 }
 
 /** The command name in buf[start, end), shared with earlier requests that named the same command. */
