@@ -209,12 +209,16 @@ export class Client implements ReplySink, KeyWatcher, Subscriber {
       this.clearPending();
       return;
     }
+    // Replies are slices of the writer's slabs, which hold other clients' replies too. Once
+    // Node queues this client's output (it reads slower than it is answered), a queued slice
+    // would keep its whole slab alive for a few bytes: it gets a copy of its own instead.
+    const queued = socket.writableLength > 0;
     let flowing = true;
     if (count === 1) {
-      flowing = socket.write(chunks[0]!);
+      flowing = socket.write(queued ? Buffer.from(chunks[0]!) : chunks[0]!);
     } else {
       socket.cork();
-      for (let i = 0; i < count; i++) flowing = socket.write(chunks[i]!);
+      for (let i = 0; i < count; i++) flowing = socket.write(queued ? Buffer.from(chunks[i]!) : chunks[i]!);
       socket.uncork();
     }
     this.clearPending();

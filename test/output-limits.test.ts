@@ -87,6 +87,32 @@ describe('client-output-buffer-limit', () => {
     reader.close();
   });
 
+  it('replies queued for a client that does not read are copies, not slices of the shared reply slabs', async () => {
+    await redis.set('value', 'v'.repeat(8000));
+    const clientsBefore = server.clients.size;
+    const reader = await RawClient.connect(server);
+    reader.socket.pause();
+    await until(() => server.clients.size > clientsBefore);
+    const socket = [...server.clients.values()].pop()!.socket as unknown as { writableLength: number; writableBuffer: { chunk: Buffer }[] };
+    // Unread replies fill the kernel's buffers until Node queues the output; below Node's
+    // high-water mark the server goes on reading this client.
+    for (let i = 0; i < 5000 && socket.writableLength === 0; i++) {
+      const processed = server.stats.commandsProcessed;
+      reader.command('GET', 'value');
+      await until(() => server.stats.commandsProcessed > processed);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(socket.writableLength).to.be.within(1, 16 * 1024);
+    for (let i = 0; i < 5; i++) {
+      reader.command('PING');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const pings = socket.writableBuffer.map((entry) => entry.chunk).filter((chunk) => chunk.length === 7);
+    expect(pings).to.have.length(5);
+    for (const chunk of pings) expect(chunk.buffer.byteLength).to.be.lessThan(16 * 1024);
+    reader.close();
+  });
+
   it('INFO reports the largest output and query buffers of the last seconds', async () => {
     await redis.set('big', 'v'.repeat(1_000_000));
     const reader = await RawClient.connect(server);
