@@ -182,7 +182,12 @@ export class Server implements KeyspaceHost {
       if (this.expireResume !== null) clearImmediate(this.expireResume);
       if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
       this.persistence.stop();
-      for (const client of this.clients.values()) this.closeClient(client);
+      for (const client of this.clients.values()) {
+        this.closeClient(client);
+        // A client that does not read would keep the listener from closing: what the kernel
+        // has not taken is dropped, as Redis's exit drops it.
+        if (client.socket.writableLength > 0) client.socket.destroy();
+      }
       this.tcp.close(() => resolve());
     });
     return this.stopping;

@@ -113,6 +113,20 @@ describe('client-output-buffer-limit', () => {
     reader.close();
   });
 
+  it('a client that does not read its replies does not hold up a shutdown', async () => {
+    const other = await startTestServer();
+    const admin = connect(other);
+    await admin.set('big', 'v'.repeat(1_000_000));
+    const reader = await RawClient.connect(other);
+    reader.socket.pause();
+    for (let i = 0; i < 30; i++) reader.command('GET', 'big');
+    await until(() => [...other.clients.values()].some((client) => client.socket.writableLength > 0));
+    admin.disconnect();
+    await other.shutdown();
+    reader.socket.resume();
+    expect(await reader.waitClosed()).to.equal(true);
+  });
+
   it('INFO reports the largest output and query buffers of the last seconds', async () => {
     await redis.set('big', 'v'.repeat(1_000_000));
     const reader = await RawClient.connect(server);
