@@ -19,8 +19,8 @@ interface AcceptedSocket {
  *
  * Why: a 'data' event costs a Buffer per read (malloc, then a free once V8 collects it), a
  * pass through the Readable machinery and a tick. At `-P 16` that was a tenth of the server's
- * time, and the freed blocks left glibc's heap fragmented (+23 bytes of RSS per hash field
- * loaded). Node gives the `onread` option only to sockets built by the caller, so the accepted
+ * time, and the freed blocks left glibc's heap fragmented (about 9 bytes of RSS per field of a
+ * 1,000,000-field hash load). Node gives the `onread` option only to sockets built by the caller, so the accepted
  * socket's handle moves into one. Where the handle is not the stream handle Node 20-22 have,
  * the connection keeps its 'data' events.
  */
