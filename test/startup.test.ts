@@ -118,18 +118,18 @@ describe('start-up and configuration', () => {
     });
   }
 
-  it('npm start runs node with a heap fitting the machine, 4 MB semi-spaces and 2 malloc arenas, each unless already set', () => {
+  it('npm start runs node with a heap fitting the machine, 4 MB semi-spaces scavenged on one thread and 2 malloc arenas', () => {
     const launchOptions = fileURLToPath(new URL('../bin/launch-options.js', import.meta.url));
     const printed = (env: Record<string, string>) => spawnSync(process.execPath, [launchOptions], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } }).stdout.trim();
     const bare: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
     delete bare.MALLOC_ARENA_MAX;
     const [arenas, node, heap, semiSpace, ...more] = spawnSync(process.execPath, [launchOptions], { encoding: 'utf8', env: bare }).stdout.trim().split(' ');
-    expect([arenas, node, semiSpace, more]).to.deep.equal(['MALLOC_ARENA_MAX=2', 'node', '--max-semi-space-size=4', []]);
+    expect([arenas, node, semiSpace, more]).to.deep.equal(['MALLOC_ARENA_MAX=2', 'node', '--max-semi-space-size=4', ['--no-parallel-scavenge']]);
     const megabytes = Number(/^--max-old-space-size=(\d+)$/.exec(heap)?.[1]);
     expect(megabytes).to.be.at.least(Math.floor((totalmem() * 0.75) / 2 ** 20));
-    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-old-space-size=512' })).to.equal('node --max-semi-space-size=4');
-    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-semi-space-size=16' })).to.equal(`node ${heap}`);
-    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=16' })).to.equal('node');
+    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-old-space-size=512' })).to.equal('node --max-semi-space-size=4 --no-parallel-scavenge');
+    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-semi-space-size=16' })).to.equal(`node ${heap} --no-parallel-scavenge`);
+    expect(printed({ MALLOC_ARENA_MAX: '8', NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=16' })).to.equal('node --no-parallel-scavenge');
     const start = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).scripts.start;
     expect(start).to.include('env $(node dist/bin/launch-options.js) dist/bin/nodis-server.js');
   });
