@@ -1,6 +1,7 @@
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from 'pino';
+import { DEFAULT_SEMI_SPACE } from './node-options.js';
 
 /** Share of the old generation's room above which commands that may grow memory are refused... */
 const REFUSE_ABOVE = 0.85;
@@ -8,8 +9,6 @@ const REFUSE_ABOVE = 0.85;
 const RESUME_BELOW = 0.75;
 /** Share of the heap limit one client's pending request or unsent output may take. */
 const CLIENT_SHARE = 0.25;
-/** V8's largest semi-space on 64-bit by default (npm start makes it smaller): a bound for the young generation. */
-const SEMI_SPACE = 16 * 1024 * 1024;
 /** The heap is looked at no more often than this (ms): a look costs a couple of microseconds. */
 const CHECK_INTERVAL_MS = 1;
 /** Fewest milliseconds between two garbage collections forced to measure what is live. */
@@ -42,7 +41,7 @@ export class HeapGuard {
    * Room for the old generation: its limit, less one semi-space, which a scavenge must be able
    * to promote into.
    */
-  private readonly room = this.limit - 4 * SEMI_SPACE;
+  private readonly room = this.limit - 4 * DEFAULT_SEMI_SPACE;
   /** What one client's pending request or unsent output may reach. */
   readonly clientCap = Math.floor(this.limit * CLIENT_SHARE);
   private refusing = false;

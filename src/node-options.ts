@@ -3,8 +3,11 @@ import { getHeapStatistics } from 'node:v8';
 
 /** Share of the machine's memory the heap may take when nodis starts it (npm start). */
 const MACHINE_SHARE = 0.75;
-/** V8's largest semi-space by default on 64-bit: its heap limit counts three of them. */
-const DEFAULT_SEMI_SPACE = 16 * 1024 * 1024;
+/**
+ * V8's largest semi-space by default on 64-bit: its heap limit counts three of them. npm start
+ * makes them smaller; the heap guard keeps this bound, which holds either way.
+ */
+export const DEFAULT_SEMI_SPACE = 16 * 1024 * 1024;
 /**
  * The young generation's semi-space when nodis starts it (MB). Once a bulk load has grown
  * V8's default ones to 16 MB, V8 keeps them: about 25 bytes of RSS per element of a
