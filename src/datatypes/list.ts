@@ -1,6 +1,6 @@
 import type { CollectionValue } from '../keyspace/values.js';
 import { grownArrayBytes, LIST_CHUNK_BYTES, LIST_VALUE_BYTES, stringBytes } from './heap-sizes.js';
-import { joinPacked, PackCursor, packedChars, packedLength, unpack } from './packed.js';
+import { charsEqual, joinPacked, PackCursor, packedChars, packedLength, unpack } from './packed.js';
 
 /** Most elements a chunk holds: index access walks a chunk's entries, so it stays short. */
 const CHUNK_ENTRIES = 128;
@@ -73,7 +73,7 @@ export class ListCursor {
 
   /** Whether the current element is `element`. */
   is(element: string): boolean {
-    return this.end - this.start === element.length && this.text.startsWith(element, this.start);
+    return charsEqual(this.text, this.start, this.end, element);
   }
 
   /** The next element from a loose head element, the next chunk, or a loose tail element. */
